@@ -1,0 +1,2 @@
+//! privacy-site: versioned Markdown policies in, an accessible static website out.
+pub mod diff;
