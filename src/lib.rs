@@ -1,2 +1,19 @@
 //! privacy-site: versioned Markdown policies in, an accessible static website out.
+//!
+//! The modules follow the pipeline: `config` and `content` load a site, `markdown` and `diff`
+//! render it, `site` decides its pages and URLs, `theme` and `pages` turn them into HTML,
+//! `output` writes the result, and `build` runs those steps in order. `cli` sits on top.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
 pub mod diff;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod site;
+pub mod theme;
+pub mod yaml;

@@ -1,0 +1,169 @@
+//! The command line: parses arguments, runs a command, turns the outcome into an exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::build::{self, BuildError, BuildOptions};
+use crate::diagnostics::{self, Colour, Diagnostics, Format, Severity};
+use crate::output::DiskOutput;
+use crate::site::Drafts;
+
+/// Exit codes: 0 success, 1 content errors (or failed writes), 2 usage errors.
+pub const EXIT_CONTENT: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "privacy-site", version, about = "Turns versioned Markdown policies into an accessible, cookie-free static website")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    #[command(after_help = "Examples:\n  privacy-site build\n  privacy-site build --content content --out site --today 2025-01-31\n  SOURCE_DATE_EPOCH=1735689600 privacy-site build --format github")]
+    Build(BuildArgs),
+}
+
+/// Options every command that reads content shares.
+#[derive(Debug, Clone, Args)]
+pub struct ContentArgs {
+    /// The content folder (holding site.yaml and policies/).
+    #[arg(long, default_value = "content")]
+    pub content: PathBuf,
+    /// Treat this day as today (YYYY-MM-DD). Otherwise SOURCE_DATE_EPOCH, else the clock.
+    #[arg(long, value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
+    /// How to print errors and warnings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Whether a broken internal link is an error (the default) or only a warning, e.g. while
+    /// migrating old content whose links point at pages not yet moved.
+    #[arg(long, value_enum, default_value_t = LinkSeverity::Error)]
+    pub broken_links: LinkSeverity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LinkSeverity {
+    Error,
+    Warn,
+}
+
+impl From<LinkSeverity> for Severity {
+    fn from(s: LinkSeverity) -> Severity {
+        match s {
+            LinkSeverity::Error => Severity::Error,
+            LinkSeverity::Warn => Severity::Warning,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub content: ContentArgs,
+    /// The output folder; it is replaced whole, and only if privacy-site made it.
+    #[arg(long, default_value = "site")]
+    pub out: PathBuf,
+    /// Publish draft versions and pages too (for a preview build).
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+/// The build date: `--today`, else `SOURCE_DATE_EPOCH` (for reproducible builds), else the clock.
+pub fn build_date(today: Option<NaiveDate>) -> Result<NaiveDate, String> {
+    if let Some(day) = today {
+        return Ok(day);
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?;
+        return chrono::DateTime::from_timestamp(seconds, 0)
+            .map(|t| t.date_naive())
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{epoch}` is out of range"));
+    }
+    Ok(chrono::Utc::now().date_naive())
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Build(args) => run_build(&args),
+    }
+}
+
+/// Prints findings in the chosen format.
+pub fn report(diagnostics: Diagnostics, format: Format) {
+    let sorted = diagnostics.sorted();
+    let mut stdout = std::io::stdout();
+    let _ = diagnostics::print(&sorted, format, Colour::Auto, &mut stdout);
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn run_build(args: &BuildArgs) -> ExitCode {
+    let today = match build_date(args.content.today) {
+        Ok(day) => day,
+        Err(message) => return usage_error(&message),
+    };
+    let options = BuildOptions {
+        content_dir: args.content.content.clone(),
+        today,
+        drafts: if args.drafts { Drafts::Show } else { Drafts::Hide },
+        live_reload_url: None,
+        broken_links: args.content.broken_links.into(),
+    };
+    let output = match DiskOutput::prepare(&args.out, &args.content.content) {
+        Ok(output) => output,
+        Err(refusal) => return usage_error(&refusal.0),
+    };
+    let started = std::time::Instant::now();
+    match build::build(&options, &output) {
+        Ok(report) => {
+            let (written, unchanged) = output.counts();
+            let target = output.target().to_path_buf();
+            if let Err(error) = output.commit() {
+                eprintln!("error: could not move the new site into {}: {error}", target.display());
+                return ExitCode::from(EXIT_CONTENT);
+            }
+            let warnings = report.warnings.warning_count();
+            if !report.warnings.is_empty() {
+                self::report(report.warnings, args.content.format);
+            }
+            eprintln!(
+                "Built {} pages into {} in {} ms ({written} files written, {unchanged} unchanged{}).",
+                report.pages_rendered,
+                args.out.display(),
+                started.elapsed().as_millis(),
+                if warnings > 0 { format!(", {warnings} warnings") } else { String::new() }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Content(problems)) => {
+            let errors = problems.error_count();
+            report(problems, args.content.format);
+            eprintln!("Build failed with {errors} error{}; the previous site was left as it was.", if errors == 1 { "" } else { "s" });
+            ExitCode::from(EXIT_CONTENT)
+        }
+        Err(BuildError::Io(message)) => {
+            eprintln!("error: {message}; the previous site was left as it was.");
+            ExitCode::from(EXIT_CONTENT)
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Which links are this site's, how they are written out, and whether they lead anywhere.
+//!
+//! A link is ours to check when it resolves under `base_url`'s path: relative links, `#anchors`
+//! and root-relative paths under the prefix. Root-relative paths outside the prefix belong to the
+//! publisher's wider website and are left alone.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::diagnostics::{did_you_mean, Diagnostic, Location};
+use crate::markdown::{classify_scheme, LinkKind, LinkResolver, Rendered, ResolvedLink};
+use crate::site::Urls;
+
+/// Resolves the links of one source document.
+pub struct DocumentLinks<'a> {
+    pub urls: &'a Urls,
+    /// The URL the document is written for (`/prefix/slug/` for every version of a policy, so
+    /// that relative links work the same on the current page and on its dated copy).
+    pub home: String,
+    /// The source file's path relative to the content folder, with `/` separators, for links
+    /// written to other Markdown files (`../cookies/2024-01-01.md`) as when previewing on GitHub.
+    pub source_relative: String,
+}
+
+impl LinkResolver for DocumentLinks<'_> {
+    fn resolve(&self, destination: &str) -> ResolvedLink {
+        match classify_scheme(destination) {
+            LinkKind::Internal => {}
+            kind => return ResolvedLink { href: destination.to_string(), kind },
+        }
+        if destination.starts_with('#') || destination.is_empty() {
+            return ResolvedLink { href: destination.to_string(), kind: LinkKind::Internal };
+        }
+        let path = self.absolute_path(destination);
+        let kind = if path.starts_with(self.urls.prefix()) || path.trim_end_matches('/') == self.urls.prefix().trim_end_matches('/') {
+            LinkKind::Internal
+        } else {
+            LinkKind::SameOrigin
+        };
+        ResolvedLink { href: path, kind }
+    }
+}
+
+impl DocumentLinks<'_> {
+    /// The root-relative form of a link, with `..` and `.` resolved and `.md` files mapped to
+    /// the pages made from them. Query and fragment are kept.
+    pub fn absolute_path(&self, destination: &str) -> String {
+        let (path, suffix) = split_suffix(destination);
+        if path.starts_with('/') {
+            return format!("{}{suffix}", normalise(path));
+        }
+        if path.ends_with(".md") || path.ends_with(".markdown") {
+            let base_dir = self.source_relative.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let joined = normalise(&format!("/{base_dir}/{path}"));
+            if let Some(url) = self.markdown_file_url(&joined) {
+                return format!("{url}{suffix}");
+            }
+        }
+        format!("{}{suffix}", normalise(&format!("{}{path}", self.home)))
+    }
+
+    /// `/policies/<slug>/<date>.md` → version URL; `/pages/<slug>.md` → page URL.
+    fn markdown_file_url(&self, content_path: &str) -> Option<String> {
+        let parts: Vec<&str> = content_path.trim_start_matches('/').split('/').collect();
+        let stem = |name: &str| name.trim_end_matches(".markdown").trim_end_matches(".md").to_string();
+        match parts.as_slice() {
+            ["policies", slug, file] => Some(format!("{}{slug}/{}/", self.urls.prefix(), stem(file))),
+            ["pages", file] => Some(self.urls.page(&stem(file))),
+            _ => None,
+        }
+    }
+}
+
+fn split_suffix(destination: &str) -> (&str, &str) {
+    match destination.find(['?', '#']) {
+        Some(i) => (&destination[..i], &destination[i..]),
+        None => (destination, ""),
+    }
+}
+
+/// Resolves `.` and `..` segments, keeping a trailing slash.
+fn normalise(path: &str) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    let mut out = format!("/{}", segments.join("/"));
+    if trailing && out != "/" {
+        out.push('/');
+    }
+    out
+}
+
+/// What the site contains, for checking links against it.
+#[derive(Default)]
+pub struct LinkTargets<'a> {
+    /// Site paths of every file the build writes (`/p/x/` for `x/index.html`).
+    pub paths: HashSet<String>,
+    /// The rendered Markdown shown at a path, for `#anchor` checks.
+    pub documents: HashMap<String, &'a Rendered>,
+}
+
+impl<'a> LinkTargets<'a> {
+    pub fn add_path(&mut self, path: String) {
+        self.paths.insert(path);
+    }
+
+    pub fn add_document(&mut self, path: String, rendered: &'a Rendered) {
+        self.paths.insert(path.clone());
+        self.documents.insert(path, rendered);
+    }
+
+    fn find(&self, path: &str) -> Option<String> {
+        let stripped = path.strip_suffix("index.html").unwrap_or(path);
+        [stripped.to_string(), format!("{stripped}/")].into_iter().find(|p| self.paths.contains(p))
+    }
+}
+
+/// One document to check: where it is shown and where its text came from.
+pub struct CheckedDocument<'a> {
+    pub links: &'a DocumentLinks<'a>,
+    pub rendered: &'a Rendered,
+    pub file: &'a Path,
+    pub body: &'a str,
+    pub body_line: usize,
+}
+
+/// Every broken internal link in a document, as errors.
+pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for link in &document.rendered.links {
+        let location = || Location::at_offset(document.file, document.body, link.offset, document.body_line);
+        let resolved = document.links.resolve(&link.destination);
+        if resolved.kind != LinkKind::Internal {
+            continue;
+        }
+        let (path, suffix) = split_suffix(&resolved.href);
+        let anchor = suffix.split_once('#').map(|(_, a)| a);
+        let (target_path, target_doc) = if path.is_empty() {
+            (document.links.home.clone(), Some(document.rendered))
+        } else {
+            match targets.find(path) {
+                Some(found) => {
+                    let doc = targets.documents.get(&found).copied();
+                    (found, doc)
+                }
+                None => {
+                    problems.push(missing_page(&link.destination, path, targets, location()));
+                    continue;
+                }
+            }
+        };
+        if let (Some(anchor), Some(doc)) = (anchor, target_doc) {
+            if !anchor.is_empty() && !doc.has_anchor(anchor) {
+                let ids: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
+                let hint = match did_you_mean(anchor, ids.iter().copied()) {
+                    Some(best) => format!("Did you mean `#{best}`? Heading ids are the heading text in lower case, with punctuation removed and spaces turned into hyphens."),
+                    None => format!("Link to one of the headings on that page: {}.", ids.iter().take(8).map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")),
+                };
+                problems.push(
+                    Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", link.destination))
+                        .with_hint(hint),
+                );
+            }
+        }
+    }
+    problems
+}
+
+fn missing_page(destination: &str, path: &str, targets: &LinkTargets, location: Location) -> Diagnostic {
+    let mut candidates: Vec<&str> = targets.paths.iter().map(String::as_str).filter(|p| p.ends_with('/')).collect();
+    candidates.sort_unstable();
+    let hint = match did_you_mean(path, candidates.iter().copied()) {
+        Some(best) => format!("Did you mean `{best}`? Check the policy or page name and, for a version, its date."),
+        None => "Check the policy or page name and, for a version, its date; links inside this site start with the site's path.".to_string(),
+    };
+    Diagnostic::error("broken-link", location, format!("The link `{destination}` leads to {path}, which is not a page of this site")).with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BaseUrl;
+
+    fn links(urls: &Urls) -> DocumentLinks<'_> {
+        DocumentLinks { urls, home: "/p/privacy/".into(), source_relative: "policies/privacy/2024-01-01.md".into() }
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_policy_home() {
+        let urls = Urls::new(BaseUrl::parse("https://x.example/p/").unwrap());
+        let doc = links(&urls);
+        assert_eq!(doc.resolve("../cookies/").href, "/p/cookies/");
+        assert_eq!(doc.resolve("../cookies/#gpc").href, "/p/cookies/#gpc");
+        assert_eq!(doc.resolve("../cookies/2024-01-01.md").href, "/p/cookies/2024-01-01/");
+        assert_eq!(doc.resolve("../../pages/accessibility.md#contact").href, "/p/accessibility/#contact");
+        assert_eq!(doc.resolve("/p/cookies/").kind, LinkKind::Internal);
+        assert_eq!(doc.resolve("/articles/x").kind, LinkKind::SameOrigin);
+        assert_eq!(doc.resolve("https://ico.org.uk/").kind, LinkKind::External);
+        assert_eq!(doc.resolve("#top").href, "#top");
+    }
+
+    #[test]
+    fn normalise_keeps_trailing_slash() {
+        assert_eq!(normalise("/a/b/../c/"), "/a/c/");
+        assert_eq!(normalise("/a/./b"), "/a/b");
+        assert_eq!(normalise("/../.."), "/");
+    }
+}

@@ -1,0 +1,356 @@
+//! Markdown to safe HTML, with GitHub-style heading ids and everything the link checker needs.
+//!
+//! Policy text is data, never template syntax: the HTML made here is handed to templates as a
+//! value, so `{{ … }}` in a policy is shown as written.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// The Markdown extensions every page and every diff uses.
+pub fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// How a link's destination is written into the page, decided by the site that knows its URLs.
+pub trait LinkResolver {
+    fn resolve(&self, destination: &str) -> ResolvedLink;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedLink {
+    pub href: String,
+    pub kind: LinkKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// Under the site's prefix: checked, no `rel` needed.
+    Internal,
+    /// Root-relative but outside the prefix: the publisher's wider website.
+    SameOrigin,
+    /// Another origin: gets `rel="noopener noreferrer"`.
+    External,
+    /// `mailto:`, `tel:` and the like.
+    Other,
+    /// A scheme that is never safe (`javascript:`, `data:`…): replaced by `#`.
+    Unsafe,
+}
+
+/// A resolver that leaves links as they are, for fragments rendered outside a site.
+pub struct KeepLinks;
+
+impl LinkResolver for KeepLinks {
+    fn resolve(&self, destination: &str) -> ResolvedLink {
+        ResolvedLink { href: destination.to_string(), kind: classify_scheme(destination) }
+    }
+}
+
+/// Classifies a destination by its scheme alone.
+pub fn classify_scheme(destination: &str) -> LinkKind {
+    let lower = destination.trim().to_ascii_lowercase();
+    let scheme_end = lower.find(':').filter(|&i| !lower[..i].contains(['/', '?', '#']));
+    match scheme_end.map(|i| &lower[..i]) {
+        Some("http" | "https") => LinkKind::External,
+        Some("mailto" | "tel") => LinkKind::Other,
+        Some(_) => LinkKind::Unsafe,
+        None if lower.starts_with("//") => LinkKind::External,
+        None => LinkKind::Internal,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// The level as rendered (2–6): a body `#` becomes `h2`, because the title is the page's `h1`.
+    pub level: u8,
+    /// The level as written in the Markdown.
+    pub written_level: u8,
+    pub id: String,
+    pub text: String,
+    /// Byte offset in the body where the heading starts.
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub destination: String,
+    pub text: String,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub source: String,
+    pub alt: String,
+    pub offset: usize,
+}
+
+/// A rendered document and the facts about it that checks and templates need.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkRef>,
+    pub images: Vec<ImageRef>,
+}
+
+impl Rendered {
+    pub fn has_anchor(&self, id: &str) -> bool {
+        self.headings.iter().any(|h| h.id == id) || self.html.contains(&format!("id=\"{id}\""))
+    }
+
+    /// The `##` sections, for a table of contents.
+    pub fn sections(&self) -> Vec<&Heading> {
+        self.headings.iter().filter(|h| h.level == 2).collect()
+    }
+}
+
+/// GitHub's heading-id rule: lower case, drop punctuation, spaces to hyphens.
+pub fn github_slug(text: &str) -> String {
+    text.trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Hands out unique ids the way GitHub does: `a`, `a-1`, `a-2`.
+#[derive(Default)]
+struct IdAllocator {
+    seen: HashMap<String, usize>,
+}
+
+impl IdAllocator {
+    fn allocate(&mut self, base: &str) -> String {
+        let base = if base.is_empty() { "section" } else { base };
+        let mut candidate = base.to_string();
+        while let Some(count) = self.seen.get_mut(&candidate) {
+            *count += 1;
+            candidate = format!("{base}-{}", *count - 1);
+            if !self.seen.contains_key(&candidate) {
+                break;
+            }
+        }
+        self.seen.insert(candidate.clone(), 1);
+        candidate
+    }
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a Markdown body. Raw HTML is sanitised; links are written as `resolver` says.
+pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) -> Rendered {
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, parser_options()).into_offset_iter().collect();
+    let has_raw_html = events.iter().any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+    let demote = events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+
+    let mut ids = IdAllocator::default();
+    let mut rendered = Rendered::default();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut index = 0;
+    while index < events.len() {
+        let (event, range) = &events[index];
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let end = (index..events.len()).find(|&i| matches!(events[i].0, Event::End(TagEnd::Heading(_)))).unwrap_or(events.len());
+                let inner = &events[index + 1..end];
+                let text = plain_text(inner.iter().map(|(e, _)| e));
+                let written_level = level_number(*level);
+                let level = if demote { (written_level + 1).min(6) } else { written_level };
+                let id = match id {
+                    Some(explicit) => ids.allocate(explicit),
+                    None => ids.allocate(&github_slug(&text)),
+                };
+                out.push(Event::Html(CowStr::from(format!("<h{level} id=\"{}\">", escape_html(&id)))));
+                for (e, r) in inner {
+                    push_inline(e.clone(), r, resolver, &mut rendered, &mut out, inner, body);
+                }
+                out.push(Event::Html(CowStr::from(format!(
+                    " <a class=\"heading-link\" href=\"#{id}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: {}</span></a></h{level}>\n",
+                    escape_html(&text),
+                    id = escape_html(&id)
+                ))));
+                rendered.headings.push(Heading { level, written_level, id, text, offset: range.start });
+                index = end + 1;
+                continue;
+            }
+            _ => push_inline(event.clone(), range, resolver, &mut rendered, &mut out, &events[index..], body),
+        }
+        index += 1;
+    }
+
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    rendered.html = if has_raw_html { sanitizer.clean(&html) } else { html };
+    rendered
+}
+
+/// Rewrites links and images on their way out, recording them for the checks.
+fn push_inline<'a>(
+    event: Event<'a>,
+    range: &std::ops::Range<usize>,
+    resolver: &dyn LinkResolver,
+    rendered: &mut Rendered,
+    out: &mut Vec<Event<'a>>,
+    following: &[(Event<'a>, std::ops::Range<usize>)],
+    body: &str,
+) {
+    match event {
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            let text = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Link)));
+            rendered.links.push(LinkRef { destination: dest_url.to_string(), text, offset: range.start });
+            let resolved = resolver.resolve(&dest_url);
+            let href = if resolved.kind == LinkKind::Unsafe { "#".to_string() } else { resolved.href };
+            let rel = if resolved.kind == LinkKind::External { " rel=\"noopener noreferrer\"" } else { "" };
+            let title = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(&title)) };
+            let _ = (link_type, id);
+            out.push(Event::Html(CowStr::from(format!("<a href=\"{}\"{rel}{title}>", escape_html(&href)))));
+        }
+        Event::End(TagEnd::Link) => out.push(Event::Html(CowStr::from("</a>"))),
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            let alt = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Image)));
+            rendered.images.push(ImageRef { source: dest_url.to_string(), alt, offset: range.start });
+            let resolved = resolver.resolve(&dest_url);
+            let src = if matches!(resolved.kind, LinkKind::Unsafe | LinkKind::Other) { String::new() } else { resolved.href };
+            out.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from(src), title, id }));
+        }
+        other => {
+            let _ = body;
+            out.push(other)
+        }
+    }
+}
+
+fn text_until_end<'a>(events: &[(Event<'a>, std::ops::Range<usize>)], is_end: impl Fn(&Event) -> bool) -> String {
+    let end = events.iter().skip(1).position(|(e, _)| is_end(e)).map_or(events.len(), |p| p + 1);
+    plain_text(events[1.min(events.len())..end].iter().map(|(e, _)| e))
+}
+
+/// The visible text of a run of inline events.
+pub fn plain_text<'a, 'b>(events: impl Iterator<Item = &'b Event<'a>>) -> String
+where
+    'a: 'b,
+{
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+/// The allow-list for raw HTML in policies: no scripts, no event handlers, no `javascript:`.
+pub struct Sanitizer {
+    builder: ammonia::Builder<'static>,
+}
+
+impl Default for Sanitizer {
+    fn default() -> Self {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .link_rel(None)
+            .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .add_generic_attributes(["id", "class", "lang", "dir"])
+            .add_tags(["ins", "del", "details", "summary", "section", "nav"])
+            .add_tag_attributes("a", ["rel"])
+            .add_tag_attributes("ins", ["datetime"])
+            .add_tag_attributes("del", ["datetime"])
+            .add_tag_attributes("span", ["aria-hidden"])
+            .add_tag_attributes("th", ["scope"]);
+        Sanitizer { builder }
+    }
+}
+
+impl Sanitizer {
+    pub fn clean(&self, html: &str) -> String {
+        self.builder.clean(html).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> Rendered {
+        render(md, &KeepLinks, &Sanitizer::default())
+    }
+
+    #[test]
+    fn github_style_ids() {
+        assert_eq!(github_slug("How long we keep it"), "how-long-we-keep-it");
+        assert_eq!(github_slug("GitHub's global privacy practices"), "githubs-global-privacy-practices");
+        assert_eq!(github_slug("Data  — rights (UK)"), "data---rights-uk");
+        let r = html("## Same\n\n## Same\n\n## Same\n");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["same", "same-1", "same-2"]);
+    }
+
+    #[test]
+    fn body_h1_is_demoted_so_the_title_stays_the_only_h1() {
+        let r = html("# Top\n\n## Next\n");
+        assert!(r.html.contains("<h2 id=\"top\">"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"next\">"));
+        assert!(!r.html.contains("<h1"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitised() {
+        let r = html("<script>alert(1)</script>\n\n<p onclick=\"x()\">Hi <a href=\"javascript:alert(1)\">x</a></p>\n");
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("onclick"));
+        assert!(!r.html.contains("javascript:"));
+        assert!(r.html.contains("Hi"));
+    }
+
+    #[test]
+    fn markdown_links_with_unsafe_schemes_are_neutralised() {
+        let r = html("[x](javascript:alert(1)) and [y](https://ico.org.uk/)\n");
+        assert!(r.html.contains("<a href=\"#\">x</a>"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"https://ico.org.uk/\" rel=\"noopener noreferrer\">y</a>"));
+        assert_eq!(r.links.len(), 2);
+        assert_eq!(r.links[1].text, "y");
+    }
+
+    #[test]
+    fn template_syntax_is_plain_text() {
+        let r = html("Use {{ site.data.x }} and {% data y %}\n");
+        assert!(r.html.contains("{{ site.data.x }}"));
+    }
+
+    #[test]
+    fn images_record_their_alt_text() {
+        let r = html("![](a.png) ![A logo](b.png)\n");
+        assert_eq!(r.images[0].alt, "");
+        assert_eq!(r.images[1].alt, "A logo");
+    }
+}

@@ -1,0 +1,293 @@
+//! Where a build's files go: a folder on disk, swapped in whole, or memory (for `serve` and tests).
+//!
+//! A failed build must never leave a half-written site, and privacy-site must never write into
+//! or delete a folder it did not create. So a disk build writes into a staging folder beside the
+//! target, marks it as ours, and only renames it into place once everything is written.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The file that marks an output folder as privacy-site's to replace.
+pub const MARKER: &str = ".privacy-site-output";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Written,
+    /// The bytes were already there; the file (and its modification time) was kept.
+    Unchanged,
+}
+
+/// Somewhere a build writes its files, by path relative to the site root (`a/index.html`).
+pub trait Output: Send + Sync {
+    fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome>;
+}
+
+/// Rejects relative paths that could escape the output folder.
+pub fn safe_relative(relative: &str) -> std::io::Result<PathBuf> {
+    let path = Path::new(relative);
+    let ok = !relative.is_empty()
+        && !relative.contains('\0')
+        && !relative.contains('\\')
+        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok {
+        Ok(path.to_path_buf())
+    } else {
+        Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("refusing to write outside the output folder: {relative:?}")))
+    }
+}
+
+/// A whole site held in memory.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryOutput {
+    files: Arc<Mutex<BTreeMap<String, Arc<Vec<u8>>>>>,
+}
+
+impl MemoryOutput {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, relative: &str) -> Option<Arc<Vec<u8>>> {
+        self.files.lock().expect("output lock").get(relative).cloned()
+    }
+
+    pub fn paths(&self) -> Vec<String> {
+        self.files.lock().expect("output lock").keys().cloned().collect()
+    }
+
+    pub fn into_files(self) -> BTreeMap<String, Arc<Vec<u8>>> {
+        std::mem::take(&mut *self.files.lock().expect("output lock"))
+    }
+}
+
+impl Output for MemoryOutput {
+    fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
+        safe_relative(relative)?;
+        let mut files = self.files.lock().expect("output lock");
+        let outcome = match files.get(relative) {
+            Some(existing) if **existing == bytes => WriteOutcome::Unchanged,
+            _ => WriteOutcome::Written,
+        };
+        files.insert(relative.to_string(), Arc::new(bytes));
+        Ok(outcome)
+    }
+}
+
+/// Why an output folder was refused. These are usage errors: the user named the wrong folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal(pub String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A build on its way to disk. Dropped without `commit`, it removes its staging folder and
+/// leaves the previous site exactly as it was.
+#[derive(Debug)]
+pub struct DiskOutput {
+    target: PathBuf,
+    staging: PathBuf,
+    /// The site being replaced, whose unchanged files are hard-linked rather than rewritten.
+    previous: Option<PathBuf>,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    committed: bool,
+}
+
+impl DiskOutput {
+    /// Checks that `target` is ours to replace and opens a staging folder beside it.
+    pub fn prepare(target: &Path, content_root: &Path) -> Result<DiskOutput, Refusal> {
+        let absolute = absolute(target).map_err(|e| Refusal(format!("cannot use {}: {e}", target.display())))?;
+        let content = absolute_or_same(content_root);
+        let refuse = |why: &str| Err(Refusal(format!("refusing to use {} as the output folder: {why}", target.display())));
+        if absolute.parent().is_none() {
+            return refuse("it is the root of the file system");
+        }
+        if std::env::var_os("HOME").is_some_and(|home| absolute_or_same(Path::new(&home)) == absolute) {
+            return refuse("it is your home folder");
+        }
+        if content.starts_with(&absolute) {
+            return refuse("it contains the content folder");
+        }
+        if absolute.starts_with(&content) {
+            return refuse("it is inside the content folder");
+        }
+        let previous = if absolute.is_dir() {
+            let empty = std::fs::read_dir(&absolute).map(|mut d| d.next().is_none()).unwrap_or(false);
+            if !empty && !absolute.join(MARKER).is_file() {
+                return refuse(&format!("it holds files privacy-site did not write (no {MARKER} marker). Choose an empty or new folder"));
+            }
+            Some(absolute.clone())
+        } else if absolute.exists() {
+            return refuse("it is a file, not a folder");
+        } else {
+            None
+        };
+        let parent = absolute.parent().expect("checked above");
+        std::fs::create_dir_all(parent).map_err(|e| Refusal(format!("cannot create {}: {e}", parent.display())))?;
+        let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+        let staging = unique_sibling(parent, &name, "tmp");
+        std::fs::create_dir(&staging).map_err(|e| Refusal(format!("cannot create {}: {e}", staging.display())))?;
+        std::fs::write(staging.join(MARKER), b"This folder is written by privacy-site and replaced whole on every build.\n")
+            .map_err(|e| Refusal(format!("cannot write in {}: {e}", staging.display())))?;
+        Ok(DiskOutput { target: absolute, staging, previous, written: AtomicUsize::new(0), unchanged: AtomicUsize::new(0), committed: false })
+    }
+
+    /// Moves the finished site into place.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        if self.target.exists() {
+            let parent = self.target.parent().expect("has parent");
+            let name = self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let old = unique_sibling(parent, &name, "old");
+            std::fs::rename(&self.target, &old)?;
+            if let Err(error) = std::fs::rename(&self.staging, &self.target) {
+                std::fs::rename(&old, &self.target)?;
+                return Err(error);
+            }
+            std::fs::remove_dir_all(&old)?;
+        } else {
+            std::fs::rename(&self.staging, &self.target)?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// How many files were written anew and how many kept as they were.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.written.load(Ordering::Relaxed), self.unchanged.load(Ordering::Relaxed))
+    }
+}
+
+impl Output for DiskOutput {
+    fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
+        let relative_path = safe_relative(relative)?;
+        let destination = self.staging.join(&relative_path);
+        if let Some(parent) = destination.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        if let Some(previous) = &self.previous {
+            let old = previous.join(&relative_path);
+            let same = std::fs::metadata(&old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                && std::fs::read(&old).is_ok_and(|existing| existing == bytes);
+            if same && std::fs::hard_link(&old, &destination).is_ok() {
+                self.unchanged.fetch_add(1, Ordering::Relaxed);
+                return Ok(WriteOutcome::Unchanged);
+            }
+        }
+        std::fs::write(&destination, &bytes)?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(WriteOutcome::Written)
+    }
+}
+
+impl Drop for DiskOutput {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+fn unique_sibling(parent: &Path, name: &str, purpose: &str) -> PathBuf {
+    let pid = std::process::id();
+    (0..)
+        .map(|n| parent.join(format!(".{name}.{purpose}-{pid}-{n}")))
+        .find(|p| !p.exists())
+        .expect("an unused name exists")
+}
+
+fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    let joined = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
+    // Resolve symlinks in the part that exists, and `..` lexically in the rest.
+    let mut existing = joined.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for part in rest.into_iter().rev() {
+        if part == ".." {
+            resolved.pop();
+        } else if part != "." {
+            resolved.push(part);
+        }
+    }
+    Ok(resolved)
+}
+
+fn absolute_or_same(path: &Path) -> PathBuf {
+    absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape() {
+        assert!(safe_relative("a/index.html").is_ok());
+        for bad in ["../x", "/etc/passwd", "a/../../b", "a\\b", "", "a\0b"] {
+            assert!(safe_relative(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refuses_a_folder_it_did_not_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("precious.txt"), "keep").unwrap();
+        let refusal = DiskOutput::prepare(&target, &dir.path().join("content")).unwrap_err();
+        assert!(refusal.0.contains("did not write"), "{refusal}");
+        assert_eq!(std::fs::read_to_string(target.join("precious.txt")).unwrap(), "keep");
+    }
+
+    #[test]
+    fn refuses_the_content_folder_and_its_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir(&content).unwrap();
+        assert!(DiskOutput::prepare(&content, &content).is_err());
+        assert!(DiskOutput::prepare(dir.path(), &content).is_err());
+        assert!(DiskOutput::prepare(&content.join("site"), &content).is_err());
+        assert!(DiskOutput::prepare(Path::new("/"), &content).is_err());
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_inode_and_dropping_leaves_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        let content = dir.path().join("content");
+        let first = DiskOutput::prepare(&target, &content).unwrap();
+        first.write("a/index.html", b"same".to_vec()).unwrap();
+        first.commit().unwrap();
+        let before = std::fs::metadata(target.join("a/index.html")).unwrap().modified().unwrap();
+
+        let second = DiskOutput::prepare(&target, &content).unwrap();
+        assert_eq!(second.write("a/index.html", b"same".to_vec()).unwrap(), WriteOutcome::Unchanged);
+        assert_eq!(second.write("b.txt", b"new".to_vec()).unwrap(), WriteOutcome::Written);
+        second.commit().unwrap();
+        assert_eq!(std::fs::metadata(target.join("a/index.html")).unwrap().modified().unwrap(), before);
+
+        let third = DiskOutput::prepare(&target, &content).unwrap();
+        third.write("c.txt", b"half".to_vec()).unwrap();
+        drop(third);
+        assert!(!target.join("c.txt").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+}

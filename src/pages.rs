@@ -1,0 +1,188 @@
+//! The context each template receives, and the rendering of every page the plan lists.
+//!
+//! Templates get small, purpose-made values: no page serialises a whole policy, so rendering
+//! cost grows with the page, not with the site.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::markdown::{Heading, Rendered};
+use crate::site::{PlannedVersion, PolicyPlan, SitePlan, Urls, VersionStatus};
+
+/// "1 March 2027": how dates read on the page.
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+/// What every template can see as `site`.
+#[derive(Debug, Serialize)]
+pub struct SiteContext {
+    pub title: String,
+    pub language: String,
+    pub base_url: String,
+    pub home_url: String,
+    pub feed_url: String,
+    pub cookie_settings_url: String,
+    pub quick_exit_info_url: String,
+    pub quick_exit: crate::config::QuickExit,
+    pub nav: Vec<NavItem>,
+    /// Logical asset name (`css/site.css`) to its fingerprinted URL.
+    pub assets: BTreeMap<String, String>,
+    pub build_date: String,
+    /// The live-reload script `serve` adds; absent in a published build.
+    pub live_reload_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+}
+
+/// What every template can see as `page`.
+#[derive(Debug, Serialize)]
+pub struct PageMeta {
+    /// The part of `<title>` before the site name; unique per page.
+    pub title: String,
+    /// The visible `h1`, where it differs from `title`.
+    pub heading: String,
+    pub canonical: String,
+    pub path: String,
+    /// The navigation entry this page belongs to, for `aria-current`.
+    pub section_url: String,
+}
+
+impl PageMeta {
+    pub fn new(urls: &Urls, title: impl Into<String>, path: String, section_url: String) -> Self {
+        let title = title.into();
+        PageMeta { heading: title.clone(), title, canonical: urls.absolute(&path), path, section_url }
+    }
+}
+
+/// One version as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    pub date: String,
+    pub date_long: String,
+    pub title: String,
+    pub label: Option<String>,
+    pub summary: Option<String>,
+    pub url: String,
+    /// `None` for a policy's first version, which has nothing to compare against.
+    pub changes_url: Option<String>,
+    pub status: VersionStatus,
+    /// The day the next published version took over, for superseded versions.
+    pub until: Option<String>,
+    pub until_long: Option<String>,
+}
+
+impl VersionView {
+    pub fn new(urls: &Urls, plan: &PolicyPlan, index: usize) -> Self {
+        let planned: &PlannedVersion = &plan.versions[index];
+        let version = planned.version;
+        let next = plan.versions[index + 1..].iter().find(|v| v.status != VersionStatus::Draft);
+        let until = (planned.status == VersionStatus::Superseded).then(|| next.map(|n| n.version.date)).flatten();
+        VersionView {
+            date: version.date_string(),
+            date_long: long_date(version.date),
+            title: version.front.title().to_string(),
+            label: version.front.label.clone(),
+            summary: version.front.summary.clone(),
+            url: urls.version(plan.slug(), version.date),
+            changes_url: plan.previous(index).map(|_| urls.changes(plan.slug(), version.date)),
+            status: planned.status,
+            until: until.map(|d| d.format("%Y-%m-%d").to_string()),
+            until_long: until.map(long_date),
+        }
+    }
+}
+
+/// A policy as templates see it.
+#[derive(Debug, Serialize)]
+pub struct PolicyView {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub history_url: String,
+    pub feed_url: String,
+    pub current: Option<VersionView>,
+    pub upcoming: Vec<VersionView>,
+}
+
+impl PolicyView {
+    pub fn new(urls: &Urls, plan: &PolicyPlan) -> Self {
+        let index_of = |status| plan.versions.iter().position(|v: &PlannedVersion| v.status == status);
+        PolicyView {
+            slug: plan.slug().to_string(),
+            title: plan.title().to_string(),
+            url: urls.policy(plan.slug()),
+            history_url: urls.history(plan.slug()),
+            feed_url: urls.policy_feed(plan.slug()),
+            current: index_of(VersionStatus::Current).map(|i| VersionView::new(urls, plan, i)),
+            upcoming: (0..plan.versions.len())
+                .filter(|&i| plan.versions[i].status == VersionStatus::Upcoming)
+                .map(|i| VersionView::new(urls, plan, i))
+                .collect(),
+        }
+    }
+}
+
+/// The table of contents: the `##` sections, when there are at least three.
+pub fn table_of_contents(rendered: &Rendered) -> Vec<&Heading> {
+    let sections = rendered.sections();
+    if sections.len() >= 3 { sections } else { Vec::new() }
+}
+
+/// The context of a policy version page (`/<slug>/` or `/<slug>/<date>/`).
+#[derive(Serialize)]
+pub struct VersionPage<'a> {
+    pub page: PageMeta,
+    pub policy: &'a PolicyView,
+    pub version: VersionView,
+    pub current: Option<&'a VersionView>,
+    pub upcoming: &'a [VersionView],
+    pub toc: Vec<&'a Heading>,
+    pub body: &'a str,
+}
+
+impl<'a> VersionPage<'a> {
+    pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan, index: usize, rendered: &'a Rendered, at_dated_url: bool) -> Self {
+        let urls = &plan.urls;
+        let version = VersionView::new(urls, policy_plan, index);
+        let (title, path) = if at_dated_url {
+            (format!("{} (version of {})", version.title, version.date_long), version.url.clone())
+        } else {
+            (version.title.clone(), policy.url.clone())
+        };
+        let mut page = PageMeta::new(urls, title, path, policy.url.clone());
+        page.heading = version.title.clone();
+        VersionPage {
+            page,
+            policy,
+            version,
+            current: policy.current.as_ref(),
+            upcoming: &policy.upcoming,
+            toc: table_of_contents(rendered),
+            body: &rendered.html,
+        }
+    }
+}
+
+/// The context of the home page.
+#[derive(Serialize)]
+pub struct IndexPage<'a> {
+    pub page: PageMeta,
+    pub policies: &'a [PolicyView],
+    pub pages: Vec<NavItem>,
+}
+
+/// The context of an unversioned page.
+#[derive(Serialize)]
+pub struct StandalonePage<'a> {
+    pub page: PageMeta,
+    pub draft: bool,
+    pub toc: Vec<&'a Heading>,
+    pub body: &'a str,
+}
