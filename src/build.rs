@@ -114,14 +114,15 @@ pub fn render_documents<'c>(plan: &SitePlan<'c>) -> (BTreeMap<(String, NaiveDate
     (versions, pages)
 }
 
-/// Builds the site into `output`. Nothing is written unless the content is free of errors.
-pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
-    let (content, theme) = load(&options.content_dir)?;
-    let tera = theme.templates()?;
-    let plan = SitePlan::new(&content, options.today, options.drafts);
-    let (versions, pages) = render_documents(&plan);
-    let assets = theme.assets();
-
+/// The checks every build makes before writing anything: links and static-file clashes.
+/// `check` calls this too, so the two commands can never disagree about what is an error.
+pub fn validate<'c>(
+    plan: &SitePlan<'c>,
+    versions: &BTreeMap<(String, NaiveDate), RenderedDocument<'c>>,
+    pages: &BTreeMap<String, RenderedDocument<'c>>,
+    assets: &[crate::theme::Asset],
+    broken_links: Severity,
+) -> Diagnostics {
     // Every path the site will have, so links can be checked before anything is written.
     let mut targets = LinkTargets::default();
     let urls = &plan.urls;
@@ -141,13 +142,13 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
             }
         }
     }
-    for (slug, doc) in &pages {
+    for (slug, doc) in pages {
         targets.add_document(urls.page(slug), &doc.rendered);
     }
-    for file in &content.static_files {
+    for file in &plan.content.static_files {
         targets.add_path(urls.file(&file.relative));
     }
-    for asset in &assets {
+    for asset in assets {
         targets.add_path(urls.file(&asset.published));
     }
 
@@ -166,18 +167,30 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
                 body_line: doc.source.body_line,
             };
             links::check(&checked, &targets).into_iter().map(|mut d| {
-                d.severity = options.broken_links;
+                d.severity = broken_links;
                 d
             })
         })
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
-    check_static_collisions(&content, &targets, &mut problems);
+    check_static_collisions(plan.content, &targets, &mut problems);
+    problems
+}
+
+/// Builds the site into `output`. Nothing is written unless the content is free of errors.
+pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
+    let (content, theme) = load(&options.content_dir)?;
+    let tera = theme.templates()?;
+    let plan = SitePlan::new(&content, options.today, options.drafts);
+    let (versions, pages) = render_documents(&plan);
+    let assets = theme.assets();
+    let problems = validate(&plan, &versions, &pages, &assets, options.broken_links);
     if problems.has_errors() {
         return Err(problems.into());
     }
 
+    let urls = &plan.urls;
     let mut tera = tera;
     let site = SiteContext {
         title: content.config.title.clone(),

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::{self, BuildError, BuildOptions};
+use crate::commands;
 use crate::diagnostics::{self, Colour, Diagnostics, Format, Severity};
 use crate::output::DiskOutput;
 use crate::site::Drafts;
@@ -27,6 +28,18 @@ pub enum Command {
     /// Build the site into the output folder.
     #[command(after_help = "Examples:\n  privacy-site build\n  privacy-site build --content content --out site --today 2025-01-31\n  SOURCE_DATE_EPOCH=1735689600 privacy-site build --format github")]
     Build(BuildArgs),
+    /// Check the content for mistakes without writing anything.
+    #[command(after_help = commands::CHECK_EXAMPLES)]
+    Check(commands::CheckArgs),
+    /// Start a new version of a policy, or a new policy.
+    #[command(after_help = commands::NEW_EXAMPLES)]
+    New(commands::NewArgs),
+    /// Create a ready-to-edit site in a new folder.
+    #[command(after_help = commands::INIT_EXAMPLES)]
+    Init(commands::InitArgs),
+    /// Print a shell completion script.
+    #[command(after_help = commands::COMPLETIONS_EXAMPLES)]
+    Completions(commands::CompletionsArgs),
 }
 
 /// Options every command that reads content shares.
@@ -102,6 +115,10 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Build(args) => run_build(&args),
+        Command::Check(args) => commands::run_check(&args),
+        Command::New(args) => commands::run_new(&args),
+        Command::Init(args) => commands::run_init(&args),
+        Command::Completions(args) => commands::run_completions(&args),
     }
 }
 

@@ -6,14 +6,17 @@
 
 pub mod build;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod diff;
+pub mod lint;
 pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod scaffold;
 pub mod site;
 pub mod theme;
 pub mod yaml;

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::config::SiteConfig;
 
 pub use front_matter::split_front_matter;
-pub use load::load;
+pub use load::{is_valid_slug, load};
 
 #[derive(Debug, Clone)]
 pub struct Content {

@@ -1,0 +1,94 @@
+//! `check`'s content checks: mistakes the build lets through but readers would meet —
+//! inaccessible links, images and headings, long sentences, unannounced changes, an unclear
+//! cookie banner. Each finding has a stable code that docs/editors-guide.md explains.
+
+mod consent;
+mod document;
+mod prose;
+mod versions;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::build::{BuildError, BuildOptions, RenderedDocument};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::site::{SitePlan, VersionStatus};
+
+pub use document::Document;
+pub use versions::SUMMARY_PLACEHOLDER;
+
+/// Every content finding for a planned site.
+///
+/// Superseded versions are left out: they are the record of what readers were told and are
+/// not edited, so repeating their findings on every check would only bury the new ones.
+pub fn check_site(
+    plan: &SitePlan,
+    versions: &BTreeMap<(String, NaiveDate), RenderedDocument>,
+    pages: &BTreeMap<String, RenderedDocument>,
+) -> Diagnostics {
+    let config = &plan.content.config;
+    let live_versions = plan.policies.iter().flat_map(|policy| {
+        policy
+            .versions
+            .iter()
+            .filter(|v| v.status != VersionStatus::Superseded)
+            .filter_map(|v| versions.get(&(policy.slug().to_string(), v.version.date)))
+    });
+    let mut problems: Diagnostics = live_versions
+        .chain(pages.values())
+        .flat_map(|doc| {
+            document::check(&Document {
+                file: &doc.source.path,
+                body: doc.source.body(),
+                body_line: doc.source.body_line,
+                max_sentence_words: config.max_sentence_words,
+            })
+        })
+        .collect();
+    problems.extend(
+        versions::check(plan.content, plan.today)
+            .into_iter()
+            .collect(),
+    );
+    let config_text = std::fs::read_to_string(&plan.content.config_path).unwrap_or_default();
+    problems.extend(
+        consent::check(&config.consent, &plan.content.config_path, &config_text)
+            .into_iter()
+            .collect(),
+    );
+    problems
+}
+
+/// Everything `check` reports: the build's own validation, then the content checks. Nothing
+/// is written. When the content cannot be loaded, those errors are all there is to report.
+pub fn check_content(options: &BuildOptions) -> Diagnostics {
+    let (content, theme) = match crate::build::load(&options.content_dir) {
+        Ok(loaded) => loaded,
+        Err(error) => return into_diagnostics(error),
+    };
+    let mut problems = Diagnostics::new();
+    if let Err(template_problem) = theme.templates() {
+        problems.push(template_problem);
+    }
+    let plan = SitePlan::new(&content, options.today, options.drafts);
+    let (versions, pages) = crate::build::render_documents(&plan);
+    problems.extend(crate::build::validate(
+        &plan,
+        &versions,
+        &pages,
+        &theme.assets(),
+        options.broken_links,
+    ));
+    problems.extend(check_site(&plan, &versions, &pages));
+    problems
+}
+
+fn into_diagnostics(error: BuildError) -> Diagnostics {
+    match error {
+        BuildError::Content(problems) => problems,
+        BuildError::Io(message) => {
+            Diagnostic::error("unreadable", Location::new(".", 1, 1), message).into()
+        }
+    }
+}
