@@ -175,10 +175,11 @@ fn add_text(walk: &mut Walk, text: &str, offset: usize) {
     }
     if let Some(heading) = &mut walk.heading {
         heading.text.push_str(text);
-    } else if walk.code_depth == 0 && walk.table_depth == 0 {
-        if let Some(prose) = &mut walk.prose {
-            prose.push(text, offset);
-        }
+    } else if walk.code_depth == 0
+        && walk.table_depth == 0
+        && let Some(prose) = &mut walk.prose
+    {
+        prose.push(text, offset);
     }
 }
 
