@@ -104,9 +104,11 @@ impl Rendered {
         self.headings.iter().any(|h| h.id == id) || self.html.contains(&format!("id=\"{id}\""))
     }
 
-    /// The `##` sections, for a table of contents.
+    /// The `##` sections as written, for a table of contents. Counted by the written level, not
+    /// the rendered one: a body `#` demotes every `##` to `h3`, and the sections an editor wrote
+    /// must still get their table of contents.
     pub fn sections(&self) -> Vec<&Heading> {
-        self.headings.iter().filter(|h| h.level == 2).collect()
+        self.headings.iter().filter(|h| h.written_level == 2).collect()
     }
 }
 
@@ -321,6 +323,13 @@ mod tests {
         assert!(r.html.contains("<h2 id=\"top\">"), "{}", r.html);
         assert!(r.html.contains("<h3 id=\"next\">"));
         assert!(!r.html.contains("<h1"));
+    }
+
+    #[test]
+    fn sections_count_written_level_two_even_after_demotion() {
+        let r = html("# Top\n\n## A\n\n## B\n\n### B1\n\n## C\n");
+        let ids: Vec<_> = r.sections().iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
     }
 
     #[test]
