@@ -214,6 +214,13 @@ fn check_page(path: &str, html: &str, files: &BTreeMap<String, Vec<u8>>) {
     }
     assert_eq!(named("main").count(), 1, "{path}: one <main>");
     assert_eq!(named("h1").count(), 1, "{path}: exactly one <h1>");
+    let mut ids = HashSet::new();
+    for id in tags.iter().filter_map(|t| t.attr("id")) {
+        assert!(
+            ids.insert(id),
+            "{path}: id {id} is used twice, so links to it are ambiguous"
+        );
+    }
     assert!(
         named("meta").any(|m| m.attr("name") == Some("viewport")
             && m.attr("content")
