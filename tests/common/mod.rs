@@ -131,6 +131,39 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// The valid fixture's `base_url`, split as the site uses it.
+pub const ORIGIN: &str = "https://www.fenwick.police.example";
+pub const PREFIX: &str = "/privacy/";
+
+/// Builds the valid fixture with extra arguments and returns its files.
+pub fn built(extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(&fixture("valid").join("content"), &site, extra);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.is_empty(),
+        "a clean build prints no findings: {}",
+        run.stdout
+    );
+    read_tree(&site)
+}
+
+pub fn text<'a>(files: &'a BTreeMap<String, Vec<u8>>, path: &str) -> &'a str {
+    let bytes = files.get(path).unwrap_or_else(|| {
+        panic!(
+            "{path} was not built; built: {:?}",
+            files.keys().collect::<Vec<_>>()
+        )
+    });
+    std::str::from_utf8(bytes).unwrap()
+}
+
+/// The `<main>` of a page, where the policy itself is.
+pub fn main_of(html: &str) -> &str {
+    element_text(html, "<main", "</main>").expect("a <main> element")
+}
+
 /// The names in a folder, sorted.
 pub fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
