@@ -87,8 +87,14 @@ pub struct BuildArgs {
     pub drafts: bool,
 }
 
+/// Only the exact `YYYY-MM-DD` form, like version file names: chrono alone would also take
+/// `2025-1-1`, and a build date that reads differently from every file name invites mistakes.
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+    let shaped = text.len() == 10 && text.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
 }
 
 /// The build date: `--today`, else `SOURCE_DATE_EPOCH` (for reproducible builds), else the clock.

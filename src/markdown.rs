@@ -104,9 +104,11 @@ impl Rendered {
         self.headings.iter().any(|h| h.id == id) || self.html.contains(&format!("id=\"{id}\""))
     }
 
-    /// The `##` sections, for a table of contents.
+    /// The `##` sections as written, for a table of contents. Counted by the written level, not
+    /// the rendered one: a body `#` demotes every `##` to `h3`, and the sections an editor wrote
+    /// must still get their table of contents.
     pub fn sections(&self) -> Vec<&Heading> {
-        self.headings.iter().filter(|h| h.level == 2).collect()
+        self.headings.iter().filter(|h| h.written_level == 2).collect()
     }
 }
 
@@ -169,6 +171,7 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
     let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, parser_options()).into_offset_iter().collect();
     let has_raw_html = events.iter().any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
     let demote = events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+    let events = namespace_footnotes(events);
 
     let mut ids = IdAllocator::default();
     let mut rendered = Rendered::default();
@@ -209,6 +212,37 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     rendered.html = if has_raw_html { sanitizer.clean(&html) } else { html };
     rendered
+}
+
+/// Writes footnotes as pulldown-cmark does, but with ids under `fn-`: its own ids are the bare
+/// label, so `[^contact]` and a `## Contact` heading both got `id="contact"` and the footnote
+/// link jumped to the heading.
+fn namespace_footnotes(events: Vec<(Event<'_>, std::ops::Range<usize>)>) -> Vec<(Event<'_>, std::ops::Range<usize>)> {
+    let mut numbers: HashMap<String, usize> = HashMap::new();
+    let mut number_of = |label: &str| {
+        let next = numbers.len() + 1;
+        *numbers.entry(label.to_string()).or_insert(next)
+    };
+    events
+        .into_iter()
+        .map(|(event, range)| {
+            let html = match &event {
+                Event::FootnoteReference(label) => format!(
+                    "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
+                    escape_html(label),
+                    number_of(label)
+                ),
+                Event::Start(Tag::FootnoteDefinition(label)) => format!(
+                    "\n<div class=\"footnote-definition\" id=\"fn-{}\"><sup class=\"footnote-definition-label\">{}</sup>",
+                    escape_html(label),
+                    number_of(label)
+                ),
+                Event::End(TagEnd::FootnoteDefinition) => "</div>\n".to_string(),
+                _ => return (event, range),
+            };
+            (Event::Html(CowStr::from(html)), range)
+        })
+        .collect()
 }
 
 /// Rewrites links and images on their way out, recording them for the checks.
@@ -324,6 +358,13 @@ mod tests {
     }
 
     #[test]
+    fn sections_count_written_level_two_even_after_demotion() {
+        let r = html("# Top\n\n## A\n\n## B\n\n### B1\n\n## C\n");
+        let ids: Vec<_> = r.sections().iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    #[test]
     fn raw_html_is_sanitised() {
         let r = html("<script>alert(1)</script>\n\n<p onclick=\"x()\">Hi <a href=\"javascript:alert(1)\">x</a></p>\n");
         assert!(!r.html.contains("<script"), "{}", r.html);
@@ -339,6 +380,15 @@ mod tests {
         assert!(r.html.contains("<a href=\"https://ico.org.uk/\" rel=\"noopener noreferrer\">y</a>"));
         assert_eq!(r.links.len(), 2);
         assert_eq!(r.links[1].text, "y");
+    }
+
+    #[test]
+    fn footnote_ids_do_not_clash_with_heading_ids() {
+        let r = html("## Post\n\nText.[^post]\n\n[^post]: A note.\n");
+        assert!(r.html.contains("<h2 id=\"post\">"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"#fn-post\">1</a>"), "{}", r.html);
+        assert!(r.html.contains("id=\"fn-post\"><sup class=\"footnote-definition-label\">1</sup>"), "{}", r.html);
+        assert_eq!(r.html.matches("id=\"post\"").count(), 1, "{}", r.html);
     }
 
     #[test]

@@ -153,7 +153,9 @@ fn load_policies(root: &Path, problems: &mut Diagnostics) -> Vec<Policy> {
             }
         }
         if let Some(first) = versions.first() {
-            for version in versions.iter().skip(1) {
+            // Versions sharing the first date are already reported as duplicates; asking them
+            // for a summary too would send the editor after a second, false problem.
+            for version in versions.iter().filter(|v| v.date != first.date) {
                 if version.front.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
                     problems.push(
                         Diagnostic::error("missing-summary", Location::new(&version.source.path, 2, 1), "This version has no `summary` of what changed")
