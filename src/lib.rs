@@ -16,4 +16,5 @@ pub mod output;
 pub mod pages;
 pub mod site;
 pub mod theme;
+pub mod timings;
 pub mod yaml;
