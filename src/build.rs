@@ -15,6 +15,7 @@ use crate::output::{Output, WriteOutcome};
 use crate::pages::{IndexPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage};
 use crate::site::{Drafts, SitePlan, Urls};
 use crate::theme::Theme;
+use crate::timings::{TimedOutput, Timings};
 
 /// What a build needs to know beyond the content folder.
 #[derive(Debug, Clone)]
@@ -180,12 +181,19 @@ pub fn validate<'c>(
 
 /// Builds the site into `output`. Nothing is written unless the content is free of errors.
 pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
+    let mut timings = Timings::from_env();
+    let timed_output = TimedOutput::new(output);
+    let output: &dyn Output = &timed_output;
     let (content, theme) = load(&options.content_dir)?;
+    timings.phase("load content and theme");
     let tera = theme.templates()?;
     let plan = SitePlan::new(&content, options.today, options.drafts);
+    timings.phase("compile templates, plan");
     let (versions, pages) = render_documents(&plan);
+    timings.phase("render Markdown");
     let assets = theme.assets();
     let problems = validate(&plan, &versions, &pages, &assets, options.broken_links);
+    timings.phase("check links");
     if problems.has_errors() {
         return Err(problems.into());
     }
@@ -201,12 +209,7 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
         cookie_settings_url: urls.file("cookie-settings/"),
         quick_exit_info_url: urls.file("quick-exit/"),
         quick_exit: content.config.quick_exit.clone(),
-        nav: plan
-            .policies
-            .iter()
-            .map(|p| NavItem { title: p.title().to_string(), url: urls.policy(p.slug()) })
-            .chain(plan.pages.iter().map(|p| NavItem { title: p.front.title().to_string(), url: urls.page(&p.slug) }))
-            .collect(),
+        nav: crate::pages::site_nav(&plan),
         assets: assets.iter().map(|a| (a.logical.clone(), urls.file(&a.published))).collect(),
         build_date: options.today.format("%Y-%m-%d").to_string(),
         live_reload_url: options.live_reload_url.clone(),
@@ -230,6 +233,7 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
         let context = VersionPage::new(&plan, &policy_views[p], policy_plan, v, &doc.rendered, dated);
         writer.page("policy.html", &context.page.path.clone(), &context)
     })?;
+    timings.phase("render and write version pages");
 
     plan.pages.par_iter().try_for_each(|page| {
         let doc = &pages[&page.slug];
@@ -261,6 +265,8 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
     writer.file("sitemap.xml", sitemap(&plan).into_bytes())?;
     writer.file("robots.txt", format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", urls.absolute(&urls.file("sitemap.xml"))).into_bytes())?;
     writer.file("_headers", security_headers(urls.prefix(), &[]).into_bytes())?;
+    timings.phase("other pages and files");
+    timings.note("(writing, summed over threads)", timed_output.total());
 
     Ok(BuildReport {
         pages_rendered: writer.pages.load(Ordering::Relaxed),

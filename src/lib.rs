@@ -19,4 +19,5 @@ pub mod pages;
 pub mod scaffold;
 pub mod site;
 pub mod theme;
+pub mod timings;
 pub mod yaml;

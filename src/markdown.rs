@@ -211,6 +211,8 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     rendered.html = if has_raw_html { sanitizer.clean(&html) } else { html };
+    // Every body is held until its pages are written: spare capacity would add a fifth.
+    rendered.html.shrink_to_fit();
     rendered
 }
 

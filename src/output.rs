@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 /// The file that marks an output folder as privacy-site's to replace.
 pub const MARKER: &str = ".privacy-site-output";
+const MARKER_TEXT: &[u8] = b"This folder is written by privacy-site and replaced whole on every build.\n";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteOutcome {
@@ -132,8 +133,14 @@ impl DiskOutput {
         let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
         let staging = unique_sibling(parent, &name, "tmp");
         std::fs::create_dir(&staging).map_err(|e| Refusal(format!("cannot create {}: {e}", staging.display())))?;
-        std::fs::write(staging.join(MARKER), b"This folder is written by privacy-site and replaced whole on every build.\n")
-            .map_err(|e| Refusal(format!("cannot write in {}: {e}", staging.display())))?;
+        // The marker is kept like any unchanged file, so a rebuild changes no modification time.
+        let marker = staging.join(MARKER);
+        let kept = previous.as_ref().is_some_and(|p| {
+            std::fs::read(p.join(MARKER)).is_ok_and(|b| b == MARKER_TEXT) && std::fs::hard_link(p.join(MARKER), &marker).is_ok()
+        });
+        if !kept {
+            std::fs::write(&marker, MARKER_TEXT).map_err(|e| Refusal(format!("cannot write in {}: {e}", staging.display())))?;
+        }
         Ok(DiskOutput { target: absolute, staging, previous, written: AtomicUsize::new(0), unchanged: AtomicUsize::new(0), committed: false })
     }
 

@@ -41,6 +41,24 @@ pub struct NavItem {
     pub url: String,
 }
 
+/// The most entries the navigation on every page lists before it links to the home page
+/// instead: a bar of hundreds of links helps no one, and repeating it on every page would make
+/// the size of the site grow with the square of the number of policies.
+pub const NAV_LIMIT: usize = 12;
+
+/// The site navigation: every policy and page while there are few, else "All policies".
+pub fn site_nav(plan: &SitePlan) -> Vec<NavItem> {
+    let urls = &plan.urls;
+    if plan.policies.len() + plan.pages.len() > NAV_LIMIT {
+        return vec![NavItem { title: "All policies".to_string(), url: urls.index() }];
+    }
+    plan.policies
+        .iter()
+        .map(|p| NavItem { title: p.title().to_string(), url: urls.policy(p.slug()) })
+        .chain(plan.pages.iter().map(|p| NavItem { title: p.front.title().to_string(), url: urls.page(&p.slug) }))
+        .collect()
+}
+
 /// What every template can see as `page`.
 #[derive(Debug, Serialize)]
 pub struct PageMeta {
