@@ -17,7 +17,11 @@ pub const EXIT_CONTENT: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "privacy-site", version, about = "Turns versioned Markdown policies into an accessible, cookie-free static website")]
+#[command(
+    name = "privacy-site",
+    version,
+    about = "Turns versioned Markdown policies into an accessible, cookie-free static website"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -26,7 +30,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the output folder.
-    #[command(after_help = "Examples:\n  privacy-site build\n  privacy-site build --content content --out site --today 2025-01-31\n  SOURCE_DATE_EPOCH=1735689600 privacy-site build --format github")]
+    #[command(
+        after_help = "Examples:\n  privacy-site build\n  privacy-site build --content content --out site --today 2025-01-31\n  SOURCE_DATE_EPOCH=1735689600 privacy-site build --format github"
+    )]
     Build(BuildArgs),
     /// Check the content for mistakes without writing anything.
     #[command(after_help = commands::CHECK_EXAMPLES)]
@@ -90,7 +96,14 @@ pub struct BuildArgs {
 /// Only the exact `YYYY-MM-DD` form, like version file names: chrono alone would also take
 /// `2025-1-1`, and a build date that reads differently from every file name invites mistakes.
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    let shaped = text.len() == 10 && text.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    let shaped = text.len() == 10
+        && text.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     shaped
         .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
         .flatten()
@@ -103,7 +116,10 @@ pub fn build_date(today: Option<NaiveDate>) -> Result<NaiveDate, String> {
         return Ok(day);
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let seconds: i64 = epoch.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?;
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?;
         return chrono::DateTime::from_timestamp(seconds, 0)
             .map(|t| t.date_naive())
             .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{epoch}` is out of range"));
@@ -116,7 +132,11 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+            return if error.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
@@ -148,7 +168,11 @@ fn run_build(args: &BuildArgs) -> ExitCode {
     let options = BuildOptions {
         content_dir: args.content.content.clone(),
         today,
-        drafts: if args.drafts { Drafts::Show } else { Drafts::Hide },
+        drafts: if args.drafts {
+            Drafts::Show
+        } else {
+            Drafts::Hide
+        },
         live_reload_url: None,
         broken_links: args.content.broken_links.into(),
     };
@@ -162,7 +186,10 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             let (written, unchanged) = output.counts();
             let target = output.target().to_path_buf();
             if let Err(error) = output.commit() {
-                eprintln!("error: could not move the new site into {}: {error}", target.display());
+                eprintln!(
+                    "error: could not move the new site into {}: {error}",
+                    target.display()
+                );
                 return ExitCode::from(EXIT_CONTENT);
             }
             let warnings = report.warnings.warning_count();
@@ -174,14 +201,21 @@ fn run_build(args: &BuildArgs) -> ExitCode {
                 report.pages_rendered,
                 args.out.display(),
                 started.elapsed().as_millis(),
-                if warnings > 0 { format!(", {warnings} warnings") } else { String::new() }
+                if warnings > 0 {
+                    format!(", {warnings} warnings")
+                } else {
+                    String::new()
+                }
             );
             ExitCode::SUCCESS
         }
         Err(BuildError::Content(problems)) => {
             let errors = problems.error_count();
             report(problems, args.content.format);
-            eprintln!("Build failed with {errors} error{}; the previous site was left as it was.", if errors == 1 { "" } else { "s" });
+            eprintln!(
+                "Build failed with {errors} error{}; the previous site was left as it was.",
+                if errors == 1 { "" } else { "s" }
+            );
             ExitCode::from(EXIT_CONTENT)
         }
         Err(BuildError::Io(message)) => {

@@ -27,13 +27,22 @@ pub struct Timings {
 impl Timings {
     /// Prints only when the environment variable `PRIVACY_SITE_TIMINGS` is set to `1`.
     pub fn from_env() -> Self {
-        let report = if std::env::var_os("PRIVACY_SITE_TIMINGS").is_some_and(|v| v == "1") { Report::Print } else { Report::Silent };
+        let report = if std::env::var_os("PRIVACY_SITE_TIMINGS").is_some_and(|v| v == "1") {
+            Report::Print
+        } else {
+            Report::Silent
+        };
         Self::new(report)
     }
 
     pub fn new(report: Report) -> Self {
         let now = Instant::now();
-        Timings { report, started: now, last: now, phases: Vec::new() }
+        Timings {
+            report,
+            started: now,
+            last: now,
+            phases: Vec::new(),
+        }
     }
 
     /// Ends the phase running since the previous call (or since the start).
@@ -53,13 +62,23 @@ impl Timings {
             .phases
             .iter()
             .map(|(name, d, peak)| {
-                let memory = peak.map(|kb| format!("  (peak memory {:.0} MB)", kb as f64 / 1024.0)).unwrap_or_default();
+                let memory = peak
+                    .map(|kb| format!("  (peak memory {:.0} MB)", kb as f64 / 1024.0))
+                    .unwrap_or_default();
                 format!("{name:>40}: {:>8.1} ms{memory}", d.as_secs_f64() * 1000.0)
             })
             .collect();
-        lines.push(format!("{:>40}: {:>8.1} ms", "total", self.started.elapsed().as_secs_f64() * 1000.0));
+        lines.push(format!(
+            "{:>40}: {:>8.1} ms",
+            "total",
+            self.started.elapsed().as_secs_f64() * 1000.0
+        ));
         if let Some(peak) = peak_memory_kb() {
-            lines.push(format!("{:>40}: {:>8.1} MB", "peak memory so far", peak as f64 / 1024.0));
+            lines.push(format!(
+                "{:>40}: {:>8.1} MB",
+                "peak memory so far",
+                peak as f64 / 1024.0
+            ));
         }
         lines
     }
@@ -76,7 +95,14 @@ impl Drop for Timings {
 /// The process's peak resident memory (Linux only), which is what the memory target is about.
 fn peak_memory_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// An `Output` that adds up the time spent writing, across threads.
@@ -87,7 +113,10 @@ pub struct TimedOutput<'a> {
 
 impl<'a> TimedOutput<'a> {
     pub fn new(inner: &'a dyn Output) -> Self {
-        TimedOutput { inner, nanos: AtomicU64::new(0) }
+        TimedOutput {
+            inner,
+            nanos: AtomicU64::new(0),
+        }
     }
 
     pub fn total(&self) -> Duration {
@@ -99,7 +128,10 @@ impl Output for TimedOutput<'_> {
     fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
         let started = Instant::now();
         let outcome = self.inner.write(relative, bytes);
-        self.nanos.fetch_add(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.nanos.fetch_add(
+            u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
         outcome
     }
 }
@@ -116,15 +148,24 @@ mod tests {
         timings.phase("render");
         let lines = timings.lines();
         assert!(lines.len() >= 3, "{lines:?}");
-        assert!(lines[0].contains("load") && lines[1].contains("render") && lines[2].contains("total"), "{lines:?}");
+        assert!(
+            lines[0].contains("load") && lines[1].contains("render") && lines[2].contains("total"),
+            "{lines:?}"
+        );
     }
 
     #[test]
     fn timed_output_passes_writes_through() {
         let memory = MemoryOutput::new();
         let timed = TimedOutput::new(&memory);
-        assert_eq!(timed.write("a.txt", b"x".to_vec()).unwrap(), WriteOutcome::Written);
-        assert_eq!(timed.write("a.txt", b"x".to_vec()).unwrap(), WriteOutcome::Unchanged);
+        assert_eq!(
+            timed.write("a.txt", b"x".to_vec()).unwrap(),
+            WriteOutcome::Written
+        );
+        assert_eq!(
+            timed.write("a.txt", b"x".to_vec()).unwrap(),
+            WriteOutcome::Unchanged
+        );
         assert_eq!(memory.get("a.txt").unwrap().as_slice(), b"x");
     }
 }
