@@ -12,7 +12,10 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
 use crate::markdown::{self, Rendered, Sanitizer};
 use crate::output::{Output, WriteOutcome};
-use crate::pages::{IndexPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage};
+use crate::pages::{
+    IndexPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage,
+};
+use crate::render_cache::{Key, RenderCache};
 use crate::site::{Drafts, SitePlan, Urls};
 use crate::theme::Theme;
 
@@ -60,7 +63,9 @@ impl From<Diagnostic> for BuildError {
 
 /// The folder where a site's own themes live: `themes/` beside the content folder.
 pub fn themes_root(content_dir: &Path) -> PathBuf {
-    content_dir.parent().map_or_else(|| PathBuf::from("themes"), |p| p.join("themes"))
+    content_dir
+        .parent()
+        .map_or_else(|| PathBuf::from("themes"), |p| p.join("themes"))
 }
 
 /// Loads the content and theme: the part of a build that can fail on the user's input.
@@ -69,9 +74,17 @@ pub fn load(content_dir: &Path) -> Result<(Content, Theme), BuildError> {
     let config_text = std::fs::read_to_string(content_dir.join("site.yaml")).unwrap_or_default();
     let theme_name = match &loaded {
         Ok(c) => c.config.theme.clone(),
-        Err(_) => config_text.lines().find_map(|l| l.strip_prefix("theme:")).map_or("default".into(), |t| t.trim().trim_matches('"').to_string()),
+        Err(_) => config_text
+            .lines()
+            .find_map(|l| l.strip_prefix("theme:"))
+            .map_or("default".into(), |t| t.trim().trim_matches('"').to_string()),
     };
-    let theme = Theme::load(&theme_name, &themes_root(content_dir), &content_dir.join("site.yaml"), &config_text);
+    let theme = Theme::load(
+        &theme_name,
+        &themes_root(content_dir),
+        &content_dir.join("site.yaml"),
+        &config_text,
+    );
     match (loaded, theme) {
         (Ok(content), Ok(theme)) => Ok((content, theme)),
         (Err(mut problems), Err(theme_problem)) => {
@@ -93,39 +106,130 @@ pub struct RenderedDocument<'c> {
 
 /// Renders every visible version and page. The body of a version is the same wherever it is
 /// shown, so it is rendered once.
-pub fn render_documents<'c>(plan: &SitePlan<'c>) -> (BTreeMap<(String, NaiveDate), RenderedDocument<'c>>, BTreeMap<String, RenderedDocument<'c>>) {
+pub fn render_documents<'c>(
+    plan: &SitePlan<'c>,
+) -> (
+    BTreeMap<(String, NaiveDate), RenderedDocument<'c>>,
+    BTreeMap<String, RenderedDocument<'c>>,
+) {
+    render_documents_cached(plan, None)
+}
+
+/// `render_documents`, reusing documents whose text and place are unchanged since the last build.
+pub fn render_documents_cached<'c>(
+    plan: &SitePlan<'c>,
+    cache: Option<&RenderCache>,
+) -> (
+    BTreeMap<(String, NaiveDate), RenderedDocument<'c>>,
+    BTreeMap<String, RenderedDocument<'c>>,
+) {
     let sanitizer = Sanitizer::default();
     let content_root = &plan.content.root;
     let relative = |path: &Path| {
-        path.strip_prefix(content_root).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+        path.strip_prefix(content_root)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
     };
     let render = |source: &'c Source, home: String| {
         let source_relative = relative(&source.path);
-        let links = DocumentLinks { urls: &plan.urls, home: home.clone(), source_relative: source_relative.clone() };
-        let rendered = markdown::render(source.body(), &links, &sanitizer);
-        RenderedDocument { source, rendered, home, source_relative }
+        let links = DocumentLinks {
+            urls: &plan.urls,
+            home: home.clone(),
+            source_relative: source_relative.clone(),
+        };
+        let render = || markdown::render(source.body(), &links, &sanitizer);
+        let rendered = match cache {
+            Some(cache) => {
+                let key = cache
+                    .hasher()
+                    .part(plan.urls.absolute("").as_bytes())
+                    .part(home.as_bytes())
+                    .part(source_relative.as_bytes())
+                    .part(source.body().as_bytes())
+                    .finish();
+                cache.document(key, render)
+            }
+            None => render(),
+        };
+        RenderedDocument {
+            source,
+            rendered,
+            home,
+            source_relative,
+        }
     };
-    let version_jobs: Vec<_> = plan.policies.iter().flat_map(|p| p.versions.iter().map(move |v| (p.slug(), v.version))).collect();
+    let version_jobs: Vec<_> = plan
+        .policies
+        .iter()
+        .flat_map(|p| p.versions.iter().map(move |v| (p.slug(), v.version)))
+        .collect();
     let versions = version_jobs
         .into_par_iter()
-        .map(|(slug, version)| ((slug.to_string(), version.date), render(&version.source, plan.urls.policy(slug))))
+        .map(|(slug, version)| {
+            (
+                (slug.to_string(), version.date),
+                render(&version.source, plan.urls.policy(slug)),
+            )
+        })
         .collect();
-    let pages = plan.pages.par_iter().map(|page| (page.slug.clone(), render(&page.source, plan.urls.page(&page.slug)))).collect();
+    let pages = plan
+        .pages
+        .par_iter()
+        .map(|page| {
+            (
+                page.slug.clone(),
+                render(&page.source, plan.urls.page(&page.slug)),
+            )
+        })
+        .collect();
     (versions, pages)
 }
 
 /// Builds the site into `output`. Nothing is written unless the content is free of errors.
 pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
+    build_inner(options, output, None)
+}
+
+/// `build` for `serve`: reuses what the previous build rendered where its inputs are unchanged.
+/// The result is the same as `build`'s, file for file.
+pub fn build_with_cache(
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: &RenderCache,
+) -> Result<BuildReport, BuildError> {
+    cache.begin();
+    let report = build_inner(options, output, Some(cache))?;
+    cache.finish();
+    Ok(report)
+}
+
+fn build_inner(
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: Option<&RenderCache>,
+) -> Result<BuildReport, BuildError> {
     let (content, theme) = load(&options.content_dir)?;
     let tera = theme.templates()?;
     let plan = SitePlan::new(&content, options.today, options.drafts);
-    let (versions, pages) = render_documents(&plan);
+    let (versions, pages) = render_documents_cached(&plan, cache);
     let assets = theme.assets();
 
     // Every path the site will have, so links can be checked before anything is written.
     let mut targets = LinkTargets::default();
     let urls = &plan.urls;
-    for extra in ["", "cookie-settings/", "quick-exit/", "feed.xml", "versions.json", "sitemap.xml", "robots.txt", "404.html"] {
+    for extra in [
+        "",
+        "cookie-settings/",
+        "quick-exit/",
+        "feed.xml",
+        "versions.json",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+    ] {
         targets.add_path(urls.file(extra));
     }
     for policy in &plan.policies {
@@ -157,7 +261,11 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
         .collect::<Vec<_>>()
         .par_iter()
         .flat_map_iter(|doc| {
-            let document_links = DocumentLinks { urls, home: doc.home.clone(), source_relative: doc.source_relative.clone() };
+            let document_links = DocumentLinks {
+                urls,
+                home: doc.home.clone(),
+                source_relative: doc.source_relative.clone(),
+            };
             let checked = CheckedDocument {
                 links: &document_links,
                 rendered: &doc.rendered,
@@ -191,37 +299,77 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
         nav: plan
             .policies
             .iter()
-            .map(|p| NavItem { title: p.title().to_string(), url: urls.policy(p.slug()) })
-            .chain(plan.pages.iter().map(|p| NavItem { title: p.front.title().to_string(), url: urls.page(&p.slug) }))
+            .map(|p| NavItem {
+                title: p.title().to_string(),
+                url: urls.policy(p.slug()),
+            })
+            .chain(plan.pages.iter().map(|p| NavItem {
+                title: p.front.title().to_string(),
+                url: urls.page(&p.slug),
+            }))
             .collect(),
-        assets: assets.iter().map(|a| (a.logical.clone(), urls.file(&a.published))).collect(),
+        assets: assets
+            .iter()
+            .map(|a| (a.logical.clone(), urls.file(&a.published)))
+            .collect(),
         build_date: options.today.format("%Y-%m-%d").to_string(),
         live_reload_url: options.live_reload_url.clone(),
     };
     tera.global_context().insert("site", &site);
 
-    let writer = Writer { output, tera: &tera, theme: &theme, urls, written: AtomicUsize::new(0), unchanged: AtomicUsize::new(0), pages: AtomicUsize::new(0) };
-    let policy_views: Vec<PolicyView> = plan.policies.iter().map(|p| PolicyView::new(urls, p)).collect();
+    let shared = cache.map(|c| theme.fingerprint(c.hasher()).json(&site).finish());
+    let cache = cache.zip(shared);
+    let writer = Writer {
+        output,
+        tera: &tera,
+        theme: &theme,
+        urls,
+        cache,
+        written: AtomicUsize::new(0),
+        unchanged: AtomicUsize::new(0),
+        pages: AtomicUsize::new(0),
+    };
+    let policy_views: Vec<PolicyView> = plan
+        .policies
+        .iter()
+        .map(|p| PolicyView::new(urls, p))
+        .collect();
 
     // Policy pages, in parallel: each version at its dated URL, and the shown one at /<slug>/.
     let jobs: Vec<(usize, usize, bool)> = plan
         .policies
         .iter()
         .enumerate()
-        .flat_map(|(p, policy)| (0..policy.versions.len()).map(move |v| (p, v, true)).chain(std::iter::once((p, policy.shown, false))))
+        .flat_map(|(p, policy)| {
+            (0..policy.versions.len())
+                .map(move |v| (p, v, true))
+                .chain(std::iter::once((p, policy.shown, false)))
+        })
         .collect();
     jobs.par_iter().try_for_each(|&(p, v, dated)| {
         let policy_plan = &plan.policies[p];
         let version = policy_plan.versions[v].version;
         let doc = &versions[&(policy_plan.slug().to_string(), version.date)];
-        let context = VersionPage::new(&plan, &policy_views[p], policy_plan, v, &doc.rendered, dated);
+        let context = VersionPage::new(
+            &plan,
+            &policy_views[p],
+            policy_plan,
+            v,
+            &doc.rendered,
+            dated,
+        );
         writer.page("policy.html", &context.page.path.clone(), &context)
     })?;
 
     plan.pages.par_iter().try_for_each(|page| {
         let doc = &pages[&page.slug];
         let context = StandalonePage {
-            page: PageMeta::new(urls, page.front.title(), urls.page(&page.slug), urls.page(&page.slug)),
+            page: PageMeta::new(
+                urls,
+                page.front.title(),
+                urls.page(&page.slug),
+                urls.page(&page.slug),
+            ),
             draft: page.front.draft,
             toc: crate::pages::table_of_contents(&doc.rendered),
             body: &doc.rendered.html,
@@ -232,22 +380,45 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
     let index = IndexPage {
         page: PageMeta::new(urls, "All policies", urls.index(), urls.index()),
         policies: &policy_views,
-        pages: plan.pages.iter().map(|p| NavItem { title: p.front.title().to_string(), url: urls.page(&p.slug) }).collect(),
+        pages: plan
+            .pages
+            .iter()
+            .map(|p| NavItem {
+                title: p.front.title().to_string(),
+                url: urls.page(&p.slug),
+            })
+            .collect(),
     };
     writer.page("index.html", &urls.index(), &index)?;
-    let not_found = StandalonePage { page: PageMeta::new(urls, "Page not found", urls.file("404.html"), String::new()), draft: false, toc: Vec::new(), body: "" };
+    let not_found = StandalonePage {
+        page: PageMeta::new(urls, "Page not found", urls.file("404.html"), String::new()),
+        draft: false,
+        toc: Vec::new(),
+        body: "",
+    };
     writer.page("404.html", &urls.file("404.html"), &not_found)?;
 
     for asset in &assets {
         writer.file(&asset.published, asset.bytes.clone())?;
     }
     for file in &content.static_files {
-        let bytes = std::fs::read(&file.path).map_err(|e| BuildError::Io(format!("cannot read {}: {e}", file.path.display())))?;
+        let bytes = std::fs::read(&file.path)
+            .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", file.path.display())))?;
         writer.file(&file.relative, bytes)?;
     }
     writer.file("sitemap.xml", sitemap(&plan).into_bytes())?;
-    writer.file("robots.txt", format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", urls.absolute(&urls.file("sitemap.xml"))).into_bytes())?;
-    writer.file("_headers", security_headers(urls.prefix(), &[]).into_bytes())?;
+    writer.file(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            urls.absolute(&urls.file("sitemap.xml"))
+        )
+        .into_bytes(),
+    )?;
+    writer.file(
+        "_headers",
+        security_headers(urls.prefix(), &[]).into_bytes(),
+    )?;
 
     Ok(BuildReport {
         pages_rendered: writer.pages.load(Ordering::Relaxed),
@@ -263,17 +434,43 @@ struct Writer<'a> {
     tera: &'a tera::Tera,
     theme: &'a Theme,
     urls: &'a Urls,
+    /// With the key of everything all pages share (templates, `site`), when rebuilding for `serve`.
+    cache: Option<(&'a RenderCache, Key)>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     pages: AtomicUsize,
 }
 
 impl Writer<'_> {
-    fn page(&self, template: &str, site_path: &str, context: &impl serde::Serialize) -> Result<(), BuildError> {
-        let context = tera::Context::from_serialize(context).map_err(|e| self.theme.template_error(&e))?;
-        let html = self.tera.render(template, &context).map_err(|e| self.theme.template_error(&e))?;
+    fn page(
+        &self,
+        template: &str,
+        site_path: &str,
+        context: &impl serde::Serialize,
+    ) -> Result<(), BuildError> {
+        let render = || -> Result<Vec<u8>, BuildError> {
+            let context = tera::Context::from_serialize(context)
+                .map_err(|e| self.theme.template_error(&e))?;
+            Ok(self
+                .tera
+                .render(template, &context)
+                .map_err(|e| self.theme.template_error(&e))?
+                .into_bytes())
+        };
+        let html = match self.cache {
+            Some((cache, shared)) => cache.page(
+                cache
+                    .hasher()
+                    .part(&shared.bytes())
+                    .part(template.as_bytes())
+                    .json(context)
+                    .finish(),
+                render,
+            )?,
+            None => render()?,
+        };
         self.pages.fetch_add(1, Ordering::Relaxed);
-        self.file(&self.urls.output_path(site_path), html.into_bytes())
+        self.file(&self.urls.output_path(site_path), html)
     }
 
     fn file(&self, relative: &str, bytes: Vec<u8>) -> Result<(), BuildError> {
@@ -295,11 +492,21 @@ fn check_static_collisions(content: &Content, generated: &LinkTargets, problems:
         let clashes = crate::site::RESERVED_SLUGS.contains(&top)
             || content.policies.iter().any(|p| p.slug == top)
             || content.pages.iter().any(|p| p.slug == top)
-            || (file.relative.ends_with("index.html") && generated.documents.contains_key(&as_page));
+            || (file.relative.ends_with("index.html")
+                && generated.documents.contains_key(&as_page));
         if clashes {
             problems.push(
-                Diagnostic::error("static-clash", Location::new(&file.path, 1, 1), format!("`static/{}` would replace a page privacy-site makes", file.relative))
-                    .with_hint("Move it into a folder of its own inside `static/`, e.g. `static/images/`."),
+                Diagnostic::error(
+                    "static-clash",
+                    Location::new(&file.path, 1, 1),
+                    format!(
+                        "`static/{}` would replace a page privacy-site makes",
+                        file.relative
+                    ),
+                )
+                .with_hint(
+                    "Move it into a folder of its own inside `static/`, e.g. `static/images/`.",
+                ),
             );
         }
     }
@@ -317,9 +524,15 @@ fn sitemap(plan: &SitePlan) -> String {
             if v.status == crate::site::VersionStatus::Draft {
                 continue;
             }
-            entries.push((urls.version(policy.slug(), v.version.date), Some(v.version.date_string())));
+            entries.push((
+                urls.version(policy.slug(), v.version.date),
+                Some(v.version.date_string()),
+            ));
             if policy.previous(index).is_some() {
-                entries.push((urls.changes(policy.slug(), v.version.date), Some(v.version.date_string())));
+                entries.push((
+                    urls.changes(policy.slug(), v.version.date),
+                    Some(v.version.date_string()),
+                ));
             }
         }
     }
@@ -330,7 +543,9 @@ fn sitemap(plan: &SitePlan) -> String {
     entries.push((urls.file("quick-exit/"), None));
     entries.sort();
     entries.dedup();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (path, lastmod) in entries {
         xml.push_str("  <url><loc>");
         xml.push_str(&markdown::escape_html(&urls.absolute(&path)));
@@ -346,7 +561,10 @@ fn sitemap(plan: &SitePlan) -> String {
 
 /// The Content-Security-Policy every page works under: nothing inline, nothing from elsewhere.
 pub fn content_security_policy(extra_script_origins: &[String]) -> String {
-    let scripts = std::iter::once("'self'".to_string()).chain(extra_script_origins.iter().cloned()).collect::<Vec<_>>().join(" ");
+    let scripts = std::iter::once("'self'".to_string())
+        .chain(extra_script_origins.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
     format!(
         "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; \
          form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
@@ -356,12 +574,19 @@ pub fn content_security_policy(extra_script_origins: &[String]) -> String {
 /// Security headers for every response, shared by `_headers` and `serve`.
 pub fn security_header_pairs(extra_script_origins: &[String]) -> Vec<(&'static str, String)> {
     vec![
-        ("Content-Security-Policy", content_security_policy(extra_script_origins)),
+        (
+            "Content-Security-Policy",
+            content_security_policy(extra_script_origins),
+        ),
         ("X-Content-Type-Options", "nosniff".into()),
         ("Referrer-Policy", "no-referrer".into()),
         ("X-Frame-Options", "DENY".into()),
         ("Cross-Origin-Opener-Policy", "same-origin".into()),
-        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=()".into()),
+        (
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=()"
+                .into(),
+        ),
     ]
 }
 
@@ -371,6 +596,8 @@ fn security_headers(prefix: &str, extra_script_origins: &[String]) -> String {
     for (name, value) in security_header_pairs(extra_script_origins) {
         text.push_str(&format!("  {name}: {value}\n"));
     }
-    text.push_str(&format!("{prefix}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"));
+    text.push_str(&format!(
+        "{prefix}assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
+    ));
     text
 }

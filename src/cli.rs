@@ -16,7 +16,11 @@ pub const EXIT_CONTENT: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "privacy-site", version, about = "Turns versioned Markdown policies into an accessible, cookie-free static website")]
+#[command(
+    name = "privacy-site",
+    version,
+    about = "Turns versioned Markdown policies into an accessible, cookie-free static website"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -25,8 +29,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the output folder.
-    #[command(after_help = "Examples:\n  privacy-site build\n  privacy-site build --content content --out site --today 2025-01-31\n  SOURCE_DATE_EPOCH=1735689600 privacy-site build --format github")]
+    #[command(
+        after_help = "Examples:\n  privacy-site build\n  privacy-site build --content content --out site --today 2025-01-31\n  SOURCE_DATE_EPOCH=1735689600 privacy-site build --format github"
+    )]
     Build(BuildArgs),
+    /// Preview the site: build into memory, serve it locally, rebuild and reload on every save.
+    #[command(
+        after_help = "Examples:\n  privacy-site serve\n  privacy-site serve --drafts --open\n  privacy-site serve --port 0 --poll   # any free port; polling for Docker volumes"
+    )]
+    Serve(crate::serve::cli::ServeArgs),
 }
 
 /// Options every command that reads content shares.
@@ -75,7 +86,8 @@ pub struct BuildArgs {
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
 }
 
 /// The build date: `--today`, else `SOURCE_DATE_EPOCH` (for reproducible builds), else the clock.
@@ -84,7 +96,10 @@ pub fn build_date(today: Option<NaiveDate>) -> Result<NaiveDate, String> {
         return Ok(day);
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let seconds: i64 = epoch.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?;
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?;
         return chrono::DateTime::from_timestamp(seconds, 0)
             .map(|t| t.date_naive())
             .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{epoch}` is out of range"));
@@ -97,11 +112,16 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+            return if error.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
         Command::Build(args) => run_build(&args),
+        Command::Serve(args) => crate::serve::cli::run(&args),
     }
 }
 
@@ -112,7 +132,7 @@ pub fn report(diagnostics: Diagnostics, format: Format) {
     let _ = diagnostics::print(&sorted, format, Colour::Auto, &mut stdout);
 }
 
-fn usage_error(message: &str) -> ExitCode {
+pub(crate) fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
 }
@@ -125,7 +145,11 @@ fn run_build(args: &BuildArgs) -> ExitCode {
     let options = BuildOptions {
         content_dir: args.content.content.clone(),
         today,
-        drafts: if args.drafts { Drafts::Show } else { Drafts::Hide },
+        drafts: if args.drafts {
+            Drafts::Show
+        } else {
+            Drafts::Hide
+        },
         live_reload_url: None,
         broken_links: args.content.broken_links.into(),
     };
@@ -139,7 +163,10 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             let (written, unchanged) = output.counts();
             let target = output.target().to_path_buf();
             if let Err(error) = output.commit() {
-                eprintln!("error: could not move the new site into {}: {error}", target.display());
+                eprintln!(
+                    "error: could not move the new site into {}: {error}",
+                    target.display()
+                );
                 return ExitCode::from(EXIT_CONTENT);
             }
             let warnings = report.warnings.warning_count();
@@ -151,14 +178,21 @@ fn run_build(args: &BuildArgs) -> ExitCode {
                 report.pages_rendered,
                 args.out.display(),
                 started.elapsed().as_millis(),
-                if warnings > 0 { format!(", {warnings} warnings") } else { String::new() }
+                if warnings > 0 {
+                    format!(", {warnings} warnings")
+                } else {
+                    String::new()
+                }
             );
             ExitCode::SUCCESS
         }
         Err(BuildError::Content(problems)) => {
             let errors = problems.error_count();
             report(problems, args.content.format);
-            eprintln!("Build failed with {errors} error{}; the previous site was left as it was.", if errors == 1 { "" } else { "s" });
+            eprintln!(
+                "Build failed with {errors} error{}; the previous site was left as it was.",
+                if errors == 1 { "" } else { "s" }
+            );
             ExitCode::from(EXIT_CONTENT)
         }
         Err(BuildError::Io(message)) => {

@@ -44,7 +44,10 @@ pub struct QuickExit {
 
 impl Default for QuickExit {
     fn default() -> Self {
-        QuickExit { url: default_quick_exit_url(), label: default_quick_exit_label() }
+        QuickExit {
+            url: default_quick_exit_url(),
+            label: default_quick_exit_label(),
+        }
     }
 }
 
@@ -105,7 +108,10 @@ impl SiteConfig {
         let mut config: SiteConfig = yaml::parse(text, file, 1).map_err(|d| vec![d])?;
         let mut problems = Vec::new();
         let line_of = |key: &str| -> Location {
-            let line = text.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map_or(1, |i| i + 1);
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+                .map_or(1, |i| i + 1);
             Location::new(file, line, 1)
         };
         match BaseUrl::parse(&config.base_url) {
@@ -116,15 +122,28 @@ impl SiteConfig {
             ),
         }
         if config.title.trim().is_empty() {
-            problems.push(Diagnostic::error("missing-title", line_of("title"), "The site title is empty").with_hint("Give the site a name, e.g. `title: Northmoor Constabulary`."));
-        }
-        if !config.quick_exit.url.starts_with("https://") && !config.quick_exit.url.starts_with("http://") {
             problems.push(
-                Diagnostic::error("invalid-quick-exit", line_of("url"), "The quick-exit address must be a full web address")
-                    .with_hint("Use a neutral site such as `https://www.bbc.co.uk/weather`."),
+                Diagnostic::error("missing-title", line_of("title"), "The site title is empty")
+                    .with_hint("Give the site a name, e.g. `title: Northmoor Constabulary`."),
             );
         }
-        if problems.is_empty() { Ok(config) } else { Err(problems) }
+        if !config.quick_exit.url.starts_with("https://")
+            && !config.quick_exit.url.starts_with("http://")
+        {
+            problems.push(
+                Diagnostic::error(
+                    "invalid-quick-exit",
+                    line_of("url"),
+                    "The quick-exit address must be a full web address",
+                )
+                .with_hint("Use a neutral site such as `https://www.bbc.co.uk/weather`."),
+            );
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
     }
 
     pub fn base(&self) -> BaseUrl {
@@ -151,14 +170,20 @@ impl BaseUrl {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '?' || c == '#') || path.contains(['?', '#']) {
+        if host.is_empty()
+            || host.contains(|c: char| c.is_whitespace() || c == '?' || c == '#')
+            || path.contains(['?', '#'])
+        {
             return None;
         }
         let mut path = path.to_string();
         if !path.ends_with('/') {
             path.push('/');
         }
-        Some(BaseUrl { origin: format!("{scheme}://{host}"), path })
+        Some(BaseUrl {
+            origin: format!("{scheme}://{host}"),
+            path,
+        })
     }
 
     /// The absolute URL of a site path such as `/privacy/cookies/`.
@@ -188,7 +213,11 @@ mod tests {
 
     #[test]
     fn defaults_fill_in() {
-        let config = SiteConfig::parse("title: T\nbase_url: https://x.example/\n", Path::new("site.yaml")).unwrap();
+        let config = SiteConfig::parse(
+            "title: T\nbase_url: https://x.example/\n",
+            Path::new("site.yaml"),
+        )
+        .unwrap();
         assert_eq!(config.language, "en-GB");
         assert_eq!(config.quick_exit.url, DEFAULT_QUICK_EXIT_URL);
         assert_eq!(config.notice_days, 30);
@@ -196,7 +225,8 @@ mod tests {
 
     #[test]
     fn unknown_nested_key_is_an_error() {
-        let text = "title: T\nbase_url: https://x.example/\nquick_exit:\n  ur: https://a.example/\n";
+        let text =
+            "title: T\nbase_url: https://x.example/\nquick_exit:\n  ur: https://a.example/\n";
         let errors = SiteConfig::parse(text, Path::new("site.yaml")).unwrap_err();
         assert_eq!(errors[0].code, "unknown-key");
         assert_eq!(errors[0].location.line, 4);

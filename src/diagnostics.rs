@@ -29,7 +29,11 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
-        Location { file: file.into(), line: line.max(1), column: column.max(1) }
+        Location {
+            file: file.into(),
+            line: line.max(1),
+            column: column.max(1),
+        }
     }
 
     /// The location of byte `offset` within `text`, which starts at line `first_line` of `file`.
@@ -64,11 +68,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: Severity::Error, location, message: message.into(), hint: None }
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, location, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, location, message)
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -101,11 +114,17 @@ impl Diagnostics {
     }
 
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -115,7 +134,12 @@ impl Diagnostics {
     /// Sorted by file, line and column so that output is stable whatever order threads finished.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            (&a.location, a.severity, a.code, &a.message).cmp(&(&b.location, b.severity, b.code, &b.message))
+            (&a.location, a.severity, a.code, &a.message).cmp(&(
+                &b.location,
+                b.severity,
+                b.code,
+                &b.message,
+            ))
         });
         self.items.dedup();
         self.items
@@ -128,13 +152,17 @@ impl Diagnostics {
 
 impl From<Diagnostic> for Diagnostics {
     fn from(diagnostic: Diagnostic) -> Self {
-        Diagnostics { items: vec![diagnostic] }
+        Diagnostics {
+            items: vec![diagnostic],
+        }
     }
 }
 
 impl FromIterator<Diagnostic> for Diagnostics {
     fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
-        Diagnostics { items: iter.into_iter().collect() }
+        Diagnostics {
+            items: iter.into_iter().collect(),
+        }
     }
 }
 
@@ -154,7 +182,12 @@ pub enum Colour {
     Never,
 }
 
-pub fn print(diagnostics: &[Diagnostic], format: Format, colour: Colour, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn print(
+    diagnostics: &[Diagnostic],
+    format: Format,
+    colour: Colour,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Human => print_human(diagnostics, colour),
         Format::Json => print_json(diagnostics, out),
@@ -197,11 +230,15 @@ pub fn print_github(diagnostics: &[Diagnostic], out: &mut dyn Write) -> std::io:
 }
 
 fn escape_github_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_github_property(text: &str) -> String {
-    escape_github_data(text).replace(':', "%3A").replace(',', "%2C")
+    escape_github_data(text)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// The offending line with a marker under the problem, in colour on a terminal unless
@@ -210,7 +247,9 @@ pub fn print_human(diagnostics: &[Diagnostic], colour: Colour) -> std::io::Resul
     let choice = match colour {
         Colour::Never => termcolor::ColorChoice::Never,
         Colour::Auto if std::env::var_os("NO_COLOR").is_some() => termcolor::ColorChoice::Never,
-        Colour::Auto if std::io::IsTerminal::is_terminal(&std::io::stderr()) => termcolor::ColorChoice::Auto,
+        Colour::Auto if std::io::IsTerminal::is_terminal(&std::io::stderr()) => {
+            termcolor::ColorChoice::Auto
+        }
         Colour::Auto => termcolor::ColorChoice::Never,
     };
     let writer = termcolor::StandardStream::stderr(choice);
@@ -239,7 +278,10 @@ pub fn render_human(
         if let Some(range) = byte_range_of(&source, d.location.line, d.location.column) {
             report = report.with_labels(vec![Label::primary((), range)]);
         } else {
-            report = report.with_notes(vec![format!("in {name}:{}:{}", d.location.line, d.location.column)]);
+            report = report.with_notes(vec![format!(
+                "in {name}:{}:{}",
+                d.location.line, d.location.column
+            )]);
         }
         if let Some(hint) = &d.hint {
             report = report.with_notes(vec![format!("hint: {hint}")]);
@@ -252,20 +294,33 @@ pub fn render_human(
 
 /// The byte range of the word at a line and column, so the marker underlines something useful.
 fn byte_range_of(source: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>> {
-    let line_text_start: usize = source.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let line_text_start: usize = source
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
     let line_text = source[line_text_start..].split('\n').next()?;
     if source.is_empty() || line > source.split_inclusive('\n').count() {
         return None;
     }
-    let start_in_line = line_text.char_indices().nth(column - 1).map_or(line_text.len(), |(i, _)| i);
+    let start_in_line = line_text
+        .char_indices()
+        .nth(column - 1)
+        .map_or(line_text.len(), |(i, _)| i);
     let rest = &line_text[start_in_line..];
-    let len = rest.find(char::is_whitespace).unwrap_or(rest.len()).max(usize::from(!rest.is_empty()));
+    let len = rest
+        .find(char::is_whitespace)
+        .unwrap_or(rest.len())
+        .max(usize::from(!rest.is_empty()));
     let start = line_text_start + start_in_line;
     Some(start..start + len)
 }
 
 /// "Did you mean …?" for misspelt keys and slugs.
-pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(wrong, c), c))
@@ -287,7 +342,8 @@ mod tests {
 
     #[test]
     fn github_format_escapes_newlines_and_commas() {
-        let d = Diagnostic::error("broken-link", Location::new("a,b.md", 3, 7), "Bad\nlink").with_hint("Fix it");
+        let d = Diagnostic::error("broken-link", Location::new("a,b.md", 3, 7), "Bad\nlink")
+            .with_hint("Fix it");
         let mut out = Vec::new();
         print_github(&[d], &mut out).unwrap();
         assert_eq!(
@@ -298,7 +354,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("titel", ["title", "summary", "draft"]), Some("title"));
+        assert_eq!(
+            did_you_mean("titel", ["title", "summary", "draft"]),
+            Some("title")
+        );
         assert_eq!(did_you_mean("zzz", ["title", "summary"]), None);
     }
 }

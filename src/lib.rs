@@ -14,6 +14,8 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod render_cache;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod yaml;

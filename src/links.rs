@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::diagnostics::{did_you_mean, Diagnostic, Location};
-use crate::markdown::{classify_scheme, LinkKind, LinkResolver, Rendered, ResolvedLink};
+use crate::diagnostics::{Diagnostic, Location, did_you_mean};
+use crate::markdown::{LinkKind, LinkResolver, Rendered, ResolvedLink, classify_scheme};
 use crate::site::Urls;
 
 /// Resolves the links of one source document.
@@ -26,13 +26,23 @@ impl LinkResolver for DocumentLinks<'_> {
     fn resolve(&self, destination: &str) -> ResolvedLink {
         match classify_scheme(destination) {
             LinkKind::Internal => {}
-            kind => return ResolvedLink { href: destination.to_string(), kind },
+            kind => {
+                return ResolvedLink {
+                    href: destination.to_string(),
+                    kind,
+                };
+            }
         }
         if destination.starts_with('#') || destination.is_empty() {
-            return ResolvedLink { href: destination.to_string(), kind: LinkKind::Internal };
+            return ResolvedLink {
+                href: destination.to_string(),
+                kind: LinkKind::Internal,
+            };
         }
         let path = self.absolute_path(destination);
-        let kind = if path.starts_with(self.urls.prefix()) || path.trim_end_matches('/') == self.urls.prefix().trim_end_matches('/') {
+        let kind = if path.starts_with(self.urls.prefix())
+            || path.trim_end_matches('/') == self.urls.prefix().trim_end_matches('/')
+        {
             LinkKind::Internal
         } else {
             LinkKind::SameOrigin
@@ -50,7 +60,10 @@ impl DocumentLinks<'_> {
             return format!("{}{suffix}", normalise(path));
         }
         if path.ends_with(".md") || path.ends_with(".markdown") {
-            let base_dir = self.source_relative.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let base_dir = self
+                .source_relative
+                .rsplit_once('/')
+                .map_or("", |(dir, _)| dir);
             let joined = normalise(&format!("/{base_dir}/{path}"));
             if let Some(url) = self.markdown_file_url(&joined) {
                 return format!("{url}{suffix}");
@@ -62,9 +75,15 @@ impl DocumentLinks<'_> {
     /// `/policies/<slug>/<date>.md` → version URL; `/pages/<slug>.md` → page URL.
     fn markdown_file_url(&self, content_path: &str) -> Option<String> {
         let parts: Vec<&str> = content_path.trim_start_matches('/').split('/').collect();
-        let stem = |name: &str| name.trim_end_matches(".markdown").trim_end_matches(".md").to_string();
+        let stem = |name: &str| {
+            name.trim_end_matches(".markdown")
+                .trim_end_matches(".md")
+                .to_string()
+        };
         match parts.as_slice() {
-            ["policies", slug, file] => Some(format!("{}{slug}/{}/", self.urls.prefix(), stem(file))),
+            ["policies", slug, file] => {
+                Some(format!("{}{slug}/{}/", self.urls.prefix(), stem(file)))
+            }
             ["pages", file] => Some(self.urls.page(&stem(file))),
             _ => None,
         }
@@ -119,7 +138,9 @@ impl<'a> LinkTargets<'a> {
 
     fn find(&self, path: &str) -> Option<String> {
         let stripped = path.strip_suffix("index.html").unwrap_or(path);
-        [stripped.to_string(), format!("{stripped}/")].into_iter().find(|p| self.paths.contains(p))
+        [stripped.to_string(), format!("{stripped}/")]
+            .into_iter()
+            .find(|p| self.paths.contains(p))
     }
 }
 
@@ -136,7 +157,14 @@ pub struct CheckedDocument<'a> {
 pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for link in &document.rendered.links {
-        let location = || Location::at_offset(document.file, document.body, link.offset, document.body_line);
+        let location = || {
+            Location::at_offset(
+                document.file,
+                document.body,
+                link.offset,
+                document.body_line,
+            )
+        };
         let resolved = document.links.resolve(&link.destination);
         if resolved.kind != LinkKind::Internal {
             continue;
@@ -161,8 +189,17 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
             if !anchor.is_empty() && !doc.has_anchor(anchor) {
                 let ids: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
                 let hint = match did_you_mean(anchor, ids.iter().copied()) {
-                    Some(best) => format!("Did you mean `#{best}`? Heading ids are the heading text in lower case, with punctuation removed and spaces turned into hyphens."),
-                    None => format!("Link to one of the headings on that page: {}.", ids.iter().take(8).map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")),
+                    Some(best) => format!(
+                        "Did you mean `#{best}`? Heading ids are the heading text in lower case, with punctuation removed and spaces turned into hyphens."
+                    ),
+                    None => format!(
+                        "Link to one of the headings on that page: {}.",
+                        ids.iter()
+                            .take(8)
+                            .map(|i| format!("#{i}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 };
                 problems.push(
                     Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", link.destination))
@@ -174,14 +211,29 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
     problems
 }
 
-fn missing_page(destination: &str, path: &str, targets: &LinkTargets, location: Location) -> Diagnostic {
-    let mut candidates: Vec<&str> = targets.paths.iter().map(String::as_str).filter(|p| p.ends_with('/')).collect();
+fn missing_page(
+    destination: &str,
+    path: &str,
+    targets: &LinkTargets,
+    location: Location,
+) -> Diagnostic {
+    let mut candidates: Vec<&str> = targets
+        .paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| p.ends_with('/'))
+        .collect();
     candidates.sort_unstable();
     let hint = match did_you_mean(path, candidates.iter().copied()) {
         Some(best) => format!("Did you mean `{best}`? Check the policy or page name and, for a version, its date."),
         None => "Check the policy or page name and, for a version, its date; links inside this site start with the site's path.".to_string(),
     };
-    Diagnostic::error("broken-link", location, format!("The link `{destination}` leads to {path}, which is not a page of this site")).with_hint(hint)
+    Diagnostic::error(
+        "broken-link",
+        location,
+        format!("The link `{destination}` leads to {path}, which is not a page of this site"),
+    )
+    .with_hint(hint)
 }
 
 #[cfg(test)]
@@ -190,7 +242,11 @@ mod tests {
     use crate::config::BaseUrl;
 
     fn links(urls: &Urls) -> DocumentLinks<'_> {
-        DocumentLinks { urls, home: "/p/privacy/".into(), source_relative: "policies/privacy/2024-01-01.md".into() }
+        DocumentLinks {
+            urls,
+            home: "/p/privacy/".into(),
+            source_relative: "policies/privacy/2024-01-01.md".into(),
+        }
     }
 
     #[test]
@@ -199,8 +255,14 @@ mod tests {
         let doc = links(&urls);
         assert_eq!(doc.resolve("../cookies/").href, "/p/cookies/");
         assert_eq!(doc.resolve("../cookies/#gpc").href, "/p/cookies/#gpc");
-        assert_eq!(doc.resolve("../cookies/2024-01-01.md").href, "/p/cookies/2024-01-01/");
-        assert_eq!(doc.resolve("../../pages/accessibility.md#contact").href, "/p/accessibility/#contact");
+        assert_eq!(
+            doc.resolve("../cookies/2024-01-01.md").href,
+            "/p/cookies/2024-01-01/"
+        );
+        assert_eq!(
+            doc.resolve("../../pages/accessibility.md#contact").href,
+            "/p/accessibility/#contact"
+        );
         assert_eq!(doc.resolve("/p/cookies/").kind, LinkKind::Internal);
         assert_eq!(doc.resolve("/articles/x").kind, LinkKind::SameOrigin);
         assert_eq!(doc.resolve("https://ico.org.uk/").kind, LinkKind::External);

@@ -46,14 +46,19 @@ pub struct KeepLinks;
 
 impl LinkResolver for KeepLinks {
     fn resolve(&self, destination: &str) -> ResolvedLink {
-        ResolvedLink { href: destination.to_string(), kind: classify_scheme(destination) }
+        ResolvedLink {
+            href: destination.to_string(),
+            kind: classify_scheme(destination),
+        }
     }
 }
 
 /// Classifies a destination by its scheme alone.
 pub fn classify_scheme(destination: &str) -> LinkKind {
     let lower = destination.trim().to_ascii_lowercase();
-    let scheme_end = lower.find(':').filter(|&i| !lower[..i].contains(['/', '?', '#']));
+    let scheme_end = lower
+        .find(':')
+        .filter(|&i| !lower[..i].contains(['/', '?', '#']));
     match scheme_end.map(|i| &lower[..i]) {
         Some("http" | "https") => LinkKind::External,
         Some("mailto" | "tel") => LinkKind::Other,
@@ -166,9 +171,21 @@ pub fn escape_html(text: &str) -> String {
 
 /// Renders a Markdown body. Raw HTML is sanitised; links are written as `resolver` says.
 pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) -> Rendered {
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, parser_options()).into_offset_iter().collect();
-    let has_raw_html = events.iter().any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
-    let demote = events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, parser_options())
+        .into_offset_iter()
+        .collect();
+    let has_raw_html = events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+    let demote = events.iter().any(|(e, _)| {
+        matches!(
+            e,
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            })
+        )
+    });
 
     let mut ids = IdAllocator::default();
     let mut rendered = Rendered::default();
@@ -178,16 +195,25 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
         let (event, range) = &events[index];
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                let end = (index..events.len()).find(|&i| matches!(events[i].0, Event::End(TagEnd::Heading(_)))).unwrap_or(events.len());
+                let end = (index..events.len())
+                    .find(|&i| matches!(events[i].0, Event::End(TagEnd::Heading(_))))
+                    .unwrap_or(events.len());
                 let inner = &events[index + 1..end];
                 let text = plain_text(inner.iter().map(|(e, _)| e));
                 let written_level = level_number(*level);
-                let level = if demote { (written_level + 1).min(6) } else { written_level };
+                let level = if demote {
+                    (written_level + 1).min(6)
+                } else {
+                    written_level
+                };
                 let id = match id {
                     Some(explicit) => ids.allocate(explicit),
                     None => ids.allocate(&github_slug(&text)),
                 };
-                out.push(Event::Html(CowStr::from(format!("<h{level} id=\"{}\">", escape_html(&id)))));
+                out.push(Event::Html(CowStr::from(format!(
+                    "<h{level} id=\"{}\">",
+                    escape_html(&id)
+                ))));
                 for (e, r) in inner {
                     push_inline(e.clone(), r, resolver, &mut rendered, &mut out, inner, body);
                 }
@@ -196,18 +222,36 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                     escape_html(&text),
                     id = escape_html(&id)
                 ))));
-                rendered.headings.push(Heading { level, written_level, id, text, offset: range.start });
+                rendered.headings.push(Heading {
+                    level,
+                    written_level,
+                    id,
+                    text,
+                    offset: range.start,
+                });
                 index = end + 1;
                 continue;
             }
-            _ => push_inline(event.clone(), range, resolver, &mut rendered, &mut out, &events[index..], body),
+            _ => push_inline(
+                event.clone(),
+                range,
+                resolver,
+                &mut rendered,
+                &mut out,
+                &events[index..],
+                body,
+            ),
         }
         index += 1;
     }
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    rendered.html = if has_raw_html { sanitizer.clean(&html) } else { html };
+    rendered.html = if has_raw_html {
+        sanitizer.clean(&html)
+    } else {
+        html
+    };
     rendered
 }
 
@@ -222,23 +266,65 @@ fn push_inline<'a>(
     body: &str,
 ) {
     match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
             let text = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Link)));
-            rendered.links.push(LinkRef { destination: dest_url.to_string(), text, offset: range.start });
+            rendered.links.push(LinkRef {
+                destination: dest_url.to_string(),
+                text,
+                offset: range.start,
+            });
             let resolved = resolver.resolve(&dest_url);
-            let href = if resolved.kind == LinkKind::Unsafe { "#".to_string() } else { resolved.href };
-            let rel = if resolved.kind == LinkKind::External { " rel=\"noopener noreferrer\"" } else { "" };
-            let title = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(&title)) };
+            let href = if resolved.kind == LinkKind::Unsafe {
+                "#".to_string()
+            } else {
+                resolved.href
+            };
+            let rel = if resolved.kind == LinkKind::External {
+                " rel=\"noopener noreferrer\""
+            } else {
+                ""
+            };
+            let title = if title.is_empty() {
+                String::new()
+            } else {
+                format!(" title=\"{}\"", escape_html(&title))
+            };
             let _ = (link_type, id);
-            out.push(Event::Html(CowStr::from(format!("<a href=\"{}\"{rel}{title}>", escape_html(&href)))));
+            out.push(Event::Html(CowStr::from(format!(
+                "<a href=\"{}\"{rel}{title}>",
+                escape_html(&href)
+            ))));
         }
         Event::End(TagEnd::Link) => out.push(Event::Html(CowStr::from("</a>"))),
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
             let alt = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Image)));
-            rendered.images.push(ImageRef { source: dest_url.to_string(), alt, offset: range.start });
+            rendered.images.push(ImageRef {
+                source: dest_url.to_string(),
+                alt,
+                offset: range.start,
+            });
             let resolved = resolver.resolve(&dest_url);
-            let src = if matches!(resolved.kind, LinkKind::Unsafe | LinkKind::Other) { String::new() } else { resolved.href };
-            out.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from(src), title, id }));
+            let src = if matches!(resolved.kind, LinkKind::Unsafe | LinkKind::Other) {
+                String::new()
+            } else {
+                resolved.href
+            };
+            out.push(Event::Start(Tag::Image {
+                link_type,
+                dest_url: CowStr::from(src),
+                title,
+                id,
+            }));
         }
         other => {
             let _ = body;
@@ -247,8 +333,15 @@ fn push_inline<'a>(
     }
 }
 
-fn text_until_end<'a>(events: &[(Event<'a>, std::ops::Range<usize>)], is_end: impl Fn(&Event) -> bool) -> String {
-    let end = events.iter().skip(1).position(|(e, _)| is_end(e)).map_or(events.len(), |p| p + 1);
+fn text_until_end<'a>(
+    events: &[(Event<'a>, std::ops::Range<usize>)],
+    is_end: impl Fn(&Event) -> bool,
+) -> String {
+    let end = events
+        .iter()
+        .skip(1)
+        .position(|(e, _)| is_end(e))
+        .map_or(events.len(), |p| p + 1);
     plain_text(events[1.min(events.len())..end].iter().map(|(e, _)| e))
 }
 
@@ -308,7 +401,10 @@ mod tests {
     #[test]
     fn github_style_ids() {
         assert_eq!(github_slug("How long we keep it"), "how-long-we-keep-it");
-        assert_eq!(github_slug("GitHub's global privacy practices"), "githubs-global-privacy-practices");
+        assert_eq!(
+            github_slug("GitHub's global privacy practices"),
+            "githubs-global-privacy-practices"
+        );
         assert_eq!(github_slug("Data  — rights (UK)"), "data---rights-uk");
         let r = html("## Same\n\n## Same\n\n## Same\n");
         let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
@@ -325,7 +421,9 @@ mod tests {
 
     #[test]
     fn raw_html_is_sanitised() {
-        let r = html("<script>alert(1)</script>\n\n<p onclick=\"x()\">Hi <a href=\"javascript:alert(1)\">x</a></p>\n");
+        let r = html(
+            "<script>alert(1)</script>\n\n<p onclick=\"x()\">Hi <a href=\"javascript:alert(1)\">x</a></p>\n",
+        );
         assert!(!r.html.contains("<script"), "{}", r.html);
         assert!(!r.html.contains("onclick"));
         assert!(!r.html.contains("javascript:"));
@@ -336,7 +434,10 @@ mod tests {
     fn markdown_links_with_unsafe_schemes_are_neutralised() {
         let r = html("[x](javascript:alert(1)) and [y](https://ico.org.uk/)\n");
         assert!(r.html.contains("<a href=\"#\">x</a>"), "{}", r.html);
-        assert!(r.html.contains("<a href=\"https://ico.org.uk/\" rel=\"noopener noreferrer\">y</a>"));
+        assert!(
+            r.html
+                .contains("<a href=\"https://ico.org.uk/\" rel=\"noopener noreferrer\">y</a>")
+        );
         assert_eq!(r.links.len(), 2);
         assert_eq!(r.links[1].text, "y");
     }

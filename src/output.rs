@@ -34,7 +34,10 @@ pub fn safe_relative(relative: &str) -> std::io::Result<PathBuf> {
     if ok {
         Ok(path.to_path_buf())
     } else {
-        Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("refusing to write outside the output folder: {relative:?}")))
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: {relative:?}"),
+        ))
     }
 }
 
@@ -50,11 +53,20 @@ impl MemoryOutput {
     }
 
     pub fn get(&self, relative: &str) -> Option<Arc<Vec<u8>>> {
-        self.files.lock().expect("output lock").get(relative).cloned()
+        self.files
+            .lock()
+            .expect("output lock")
+            .get(relative)
+            .cloned()
     }
 
     pub fn paths(&self) -> Vec<String> {
-        self.files.lock().expect("output lock").keys().cloned().collect()
+        self.files
+            .lock()
+            .expect("output lock")
+            .keys()
+            .cloned()
+            .collect()
     }
 
     pub fn into_files(self) -> BTreeMap<String, Arc<Vec<u8>>> {
@@ -101,13 +113,21 @@ pub struct DiskOutput {
 impl DiskOutput {
     /// Checks that `target` is ours to replace and opens a staging folder beside it.
     pub fn prepare(target: &Path, content_root: &Path) -> Result<DiskOutput, Refusal> {
-        let absolute = absolute(target).map_err(|e| Refusal(format!("cannot use {}: {e}", target.display())))?;
+        let absolute = absolute(target)
+            .map_err(|e| Refusal(format!("cannot use {}: {e}", target.display())))?;
         let content = absolute_or_same(content_root);
-        let refuse = |why: &str| Err(Refusal(format!("refusing to use {} as the output folder: {why}", target.display())));
+        let refuse = |why: &str| {
+            Err(Refusal(format!(
+                "refusing to use {} as the output folder: {why}",
+                target.display()
+            )))
+        };
         if absolute.parent().is_none() {
             return refuse("it is the root of the file system");
         }
-        if std::env::var_os("HOME").is_some_and(|home| absolute_or_same(Path::new(&home)) == absolute) {
+        if std::env::var_os("HOME")
+            .is_some_and(|home| absolute_or_same(Path::new(&home)) == absolute)
+        {
             return refuse("it is your home folder");
         }
         if content.starts_with(&absolute) {
@@ -117,9 +137,13 @@ impl DiskOutput {
             return refuse("it is inside the content folder");
         }
         let previous = if absolute.is_dir() {
-            let empty = std::fs::read_dir(&absolute).map(|mut d| d.next().is_none()).unwrap_or(false);
+            let empty = std::fs::read_dir(&absolute)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
             if !empty && !absolute.join(MARKER).is_file() {
-                return refuse(&format!("it holds files privacy-site did not write (no {MARKER} marker). Choose an empty or new folder"));
+                return refuse(&format!(
+                    "it holds files privacy-site did not write (no {MARKER} marker). Choose an empty or new folder"
+                ));
             }
             Some(absolute.clone())
         } else if absolute.exists() {
@@ -128,20 +152,39 @@ impl DiskOutput {
             None
         };
         let parent = absolute.parent().expect("checked above");
-        std::fs::create_dir_all(parent).map_err(|e| Refusal(format!("cannot create {}: {e}", parent.display())))?;
-        let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Refusal(format!("cannot create {}: {e}", parent.display())))?;
+        let name = absolute
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
         let staging = unique_sibling(parent, &name, "tmp");
-        std::fs::create_dir(&staging).map_err(|e| Refusal(format!("cannot create {}: {e}", staging.display())))?;
-        std::fs::write(staging.join(MARKER), b"This folder is written by privacy-site and replaced whole on every build.\n")
-            .map_err(|e| Refusal(format!("cannot write in {}: {e}", staging.display())))?;
-        Ok(DiskOutput { target: absolute, staging, previous, written: AtomicUsize::new(0), unchanged: AtomicUsize::new(0), committed: false })
+        std::fs::create_dir(&staging)
+            .map_err(|e| Refusal(format!("cannot create {}: {e}", staging.display())))?;
+        std::fs::write(
+            staging.join(MARKER),
+            b"This folder is written by privacy-site and replaced whole on every build.\n",
+        )
+        .map_err(|e| Refusal(format!("cannot write in {}: {e}", staging.display())))?;
+        Ok(DiskOutput {
+            target: absolute,
+            staging,
+            previous,
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+            committed: false,
+        })
     }
 
     /// Moves the finished site into place.
     pub fn commit(mut self) -> std::io::Result<()> {
         if self.target.exists() {
             let parent = self.target.parent().expect("has parent");
-            let name = self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = self
+                .target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let old = unique_sibling(parent, &name, "old");
             std::fs::rename(&self.target, &old)?;
             if let Err(error) = std::fs::rename(&self.staging, &self.target) {
@@ -162,7 +205,10 @@ impl DiskOutput {
 
     /// How many files were written anew and how many kept as they were.
     pub fn counts(&self) -> (usize, usize) {
-        (self.written.load(Ordering::Relaxed), self.unchanged.load(Ordering::Relaxed))
+        (
+            self.written.load(Ordering::Relaxed),
+            self.unchanged.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -175,7 +221,8 @@ impl Output for DiskOutput {
         }
         if let Some(previous) = &self.previous {
             let old = previous.join(&relative_path);
-            let same = std::fs::metadata(&old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            let same = std::fs::metadata(&old)
+                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
                 && std::fs::read(&old).is_ok_and(|existing| existing == bytes);
             if same && std::fs::hard_link(&old, &destination).is_ok() {
                 self.unchanged.fetch_add(1, Ordering::Relaxed);
@@ -205,7 +252,11 @@ fn unique_sibling(parent: &Path, name: &str, purpose: &str) -> PathBuf {
 }
 
 fn absolute(path: &Path) -> std::io::Result<PathBuf> {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
     // Resolve symlinks in the part that exists, and `..` lexically in the rest.
     let mut existing = joined.clone();
     let mut rest = Vec::new();
@@ -253,7 +304,10 @@ mod tests {
         std::fs::write(target.join("precious.txt"), "keep").unwrap();
         let refusal = DiskOutput::prepare(&target, &dir.path().join("content")).unwrap_err();
         assert!(refusal.0.contains("did not write"), "{refusal}");
-        assert_eq!(std::fs::read_to_string(target.join("precious.txt")).unwrap(), "keep");
+        assert_eq!(
+            std::fs::read_to_string(target.join("precious.txt")).unwrap(),
+            "keep"
+        );
     }
 
     #[test]
@@ -275,19 +329,38 @@ mod tests {
         let first = DiskOutput::prepare(&target, &content).unwrap();
         first.write("a/index.html", b"same".to_vec()).unwrap();
         first.commit().unwrap();
-        let before = std::fs::metadata(target.join("a/index.html")).unwrap().modified().unwrap();
+        let before = std::fs::metadata(target.join("a/index.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
 
         let second = DiskOutput::prepare(&target, &content).unwrap();
-        assert_eq!(second.write("a/index.html", b"same".to_vec()).unwrap(), WriteOutcome::Unchanged);
-        assert_eq!(second.write("b.txt", b"new".to_vec()).unwrap(), WriteOutcome::Written);
+        assert_eq!(
+            second.write("a/index.html", b"same".to_vec()).unwrap(),
+            WriteOutcome::Unchanged
+        );
+        assert_eq!(
+            second.write("b.txt", b"new".to_vec()).unwrap(),
+            WriteOutcome::Written
+        );
         second.commit().unwrap();
-        assert_eq!(std::fs::metadata(target.join("a/index.html")).unwrap().modified().unwrap(), before);
+        assert_eq!(
+            std::fs::metadata(target.join("a/index.html"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            before
+        );
 
         let third = DiskOutput::prepare(&target, &content).unwrap();
         third.write("c.txt", b"half".to_vec()).unwrap();
         drop(third);
         assert!(!target.join("c.txt").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
 }

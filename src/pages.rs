@@ -57,7 +57,13 @@ pub struct PageMeta {
 impl PageMeta {
     pub fn new(urls: &Urls, title: impl Into<String>, path: String, section_url: String) -> Self {
         let title = title.into();
-        PageMeta { heading: title.clone(), title, canonical: urls.absolute(&path), path, section_url }
+        PageMeta {
+            heading: title.clone(),
+            title,
+            canonical: urls.absolute(&path),
+            path,
+            section_url,
+        }
     }
 }
 
@@ -82,8 +88,12 @@ impl VersionView {
     pub fn new(urls: &Urls, plan: &PolicyPlan, index: usize) -> Self {
         let planned: &PlannedVersion = &plan.versions[index];
         let version = planned.version;
-        let next = plan.versions[index + 1..].iter().find(|v| v.status != VersionStatus::Draft);
-        let until = (planned.status == VersionStatus::Superseded).then(|| next.map(|n| n.version.date)).flatten();
+        let next = plan.versions[index + 1..]
+            .iter()
+            .find(|v| v.status != VersionStatus::Draft);
+        let until = (planned.status == VersionStatus::Superseded)
+            .then(|| next.map(|n| n.version.date))
+            .flatten();
         VersionView {
             date: version.date_string(),
             date_long: long_date(version.date),
@@ -91,7 +101,9 @@ impl VersionView {
             label: version.front.label.clone(),
             summary: version.front.summary.clone(),
             url: urls.version(plan.slug(), version.date),
-            changes_url: plan.previous(index).map(|_| urls.changes(plan.slug(), version.date)),
+            changes_url: plan
+                .previous(index)
+                .map(|_| urls.changes(plan.slug(), version.date)),
             status: planned.status,
             until: until.map(|d| d.format("%Y-%m-%d").to_string()),
             until_long: until.map(long_date),
@@ -113,7 +125,11 @@ pub struct PolicyView {
 
 impl PolicyView {
     pub fn new(urls: &Urls, plan: &PolicyPlan) -> Self {
-        let index_of = |status| plan.versions.iter().position(|v: &PlannedVersion| v.status == status);
+        let index_of = |status| {
+            plan.versions
+                .iter()
+                .position(|v: &PlannedVersion| v.status == status)
+        };
         PolicyView {
             slug: plan.slug().to_string(),
             title: plan.title().to_string(),
@@ -132,7 +148,11 @@ impl PolicyView {
 /// The table of contents: the `##` sections, when there are at least three.
 pub fn table_of_contents(rendered: &Rendered) -> Vec<&Heading> {
     let sections = rendered.sections();
-    if sections.len() >= 3 { sections } else { Vec::new() }
+    if sections.len() >= 3 {
+        sections
+    } else {
+        Vec::new()
+    }
 }
 
 /// The context of a policy version page (`/<slug>/` or `/<slug>/<date>/`).
@@ -148,11 +168,21 @@ pub struct VersionPage<'a> {
 }
 
 impl<'a> VersionPage<'a> {
-    pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan, index: usize, rendered: &'a Rendered, at_dated_url: bool) -> Self {
+    pub fn new(
+        plan: &SitePlan,
+        policy: &'a PolicyView,
+        policy_plan: &PolicyPlan,
+        index: usize,
+        rendered: &'a Rendered,
+        at_dated_url: bool,
+    ) -> Self {
         let urls = &plan.urls;
         let version = VersionView::new(urls, policy_plan, index);
         let (title, path) = if at_dated_url {
-            (format!("{} (version of {})", version.title, version.date_long), version.url.clone())
+            (
+                format!("{} (version of {})", version.title, version.date_long),
+                version.url.clone(),
+            )
         } else {
             (version.title.clone(), policy.url.clone())
         };

@@ -75,7 +75,11 @@ impl Urls {
         format!("{}{slug}/{HISTORY_SEGMENT}/", self.base.path)
     }
     pub fn changes(&self, slug: &str, date: NaiveDate) -> String {
-        format!("{}{slug}/{}/{CHANGES_SEGMENT}/", self.base.path, date.format("%Y-%m-%d"))
+        format!(
+            "{}{slug}/{}/{CHANGES_SEGMENT}/",
+            self.base.path,
+            date.format("%Y-%m-%d")
+        )
     }
     pub fn policy_feed(&self, slug: &str) -> String {
         format!("{}{slug}/feed.xml", self.base.path)
@@ -92,8 +96,14 @@ impl Urls {
     }
     /// Where a URL's page is written inside the output folder: `/p/x/` → `x/index.html`.
     pub fn output_path(&self, site_path: &str) -> String {
-        let relative = site_path.strip_prefix(self.base.path.as_str()).unwrap_or(site_path.trim_start_matches('/'));
-        if relative.is_empty() || relative.ends_with('/') { format!("{relative}index.html") } else { relative.to_string() }
+        let relative = site_path
+            .strip_prefix(self.base.path.as_str())
+            .unwrap_or(site_path.trim_start_matches('/'));
+        if relative.is_empty() || relative.ends_with('/') {
+            format!("{relative}index.html")
+        } else {
+            relative.to_string()
+        }
     }
 }
 
@@ -126,15 +136,21 @@ impl<'c> PolicyPlan<'c> {
         self.versions[self.shown].version.front.title()
     }
     pub fn current(&self) -> Option<&PlannedVersion<'c>> {
-        self.versions.iter().find(|v| v.status == VersionStatus::Current)
+        self.versions
+            .iter()
+            .find(|v| v.status == VersionStatus::Current)
     }
     pub fn upcoming(&self) -> impl Iterator<Item = &PlannedVersion<'c>> {
-        self.versions.iter().filter(|v| v.status == VersionStatus::Upcoming)
+        self.versions
+            .iter()
+            .filter(|v| v.status == VersionStatus::Upcoming)
     }
     /// The version before `index` that a changes page compares against: the previous
     /// published one (drafts compare against the one before them too).
     pub fn previous(&self, index: usize) -> Option<&PlannedVersion<'c>> {
-        self.versions[..index].iter().rev().find(|v| v.status != VersionStatus::Draft || self.versions[index].status == VersionStatus::Draft)
+        self.versions[..index].iter().rev().find(|v| {
+            v.status != VersionStatus::Draft || self.versions[index].status == VersionStatus::Draft
+        })
     }
 }
 
@@ -152,9 +168,24 @@ pub struct SitePlan<'c> {
 impl<'c> SitePlan<'c> {
     pub fn new(content: &'c Content, today: NaiveDate, drafts: Drafts) -> Self {
         let urls = Urls::new(content.config.base());
-        let policies = content.policies.iter().filter_map(|policy| plan_policy(policy, today, drafts)).collect();
-        let pages = content.pages.iter().filter(|p| drafts == Drafts::Show || !p.front.draft).collect();
-        SitePlan { content, urls, today, drafts, policies, pages }
+        let policies = content
+            .policies
+            .iter()
+            .filter_map(|policy| plan_policy(policy, today, drafts))
+            .collect();
+        let pages = content
+            .pages
+            .iter()
+            .filter(|p| drafts == Drafts::Show || !p.front.draft)
+            .collect();
+        SitePlan {
+            content,
+            urls,
+            today,
+            drafts,
+            policies,
+            pages,
+        }
     }
 
     pub fn policy(&self, slug: &str) -> Option<&PolicyPlan<'c>> {
@@ -163,9 +194,16 @@ impl<'c> SitePlan<'c> {
 }
 
 fn plan_policy(policy: &Policy, today: NaiveDate, drafts: Drafts) -> Option<PolicyPlan<'_>> {
-    let published: Vec<&Version> =
-        policy.versions.iter().filter(|v| drafts == Drafts::Show || !v.front.draft).collect();
-    let current_date = published.iter().filter(|v| !v.front.draft && v.date <= today).map(|v| v.date).max();
+    let published: Vec<&Version> = policy
+        .versions
+        .iter()
+        .filter(|v| drafts == Drafts::Show || !v.front.draft)
+        .collect();
+    let current_date = published
+        .iter()
+        .filter(|v| !v.front.draft && v.date <= today)
+        .map(|v| v.date)
+        .max();
     let versions: Vec<PlannedVersion> = published
         .into_iter()
         .map(|version| {
@@ -184,7 +222,15 @@ fn plan_policy(policy: &Policy, today: NaiveDate, drafts: Drafts) -> Option<Poli
     let shown = versions
         .iter()
         .position(|v| v.status == VersionStatus::Current)
-        .or_else(|| versions.iter().position(|v| v.status == VersionStatus::Upcoming))
+        .or_else(|| {
+            versions
+                .iter()
+                .position(|v| v.status == VersionStatus::Upcoming)
+        })
         .or_else(|| (!versions.is_empty()).then_some(versions.len() - 1))?;
-    Some(PolicyPlan { policy, versions, shown })
+    Some(PolicyPlan {
+        policy,
+        versions,
+        shown,
+    })
 }

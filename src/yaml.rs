@@ -4,19 +4,25 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{did_you_mean, Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 
 /// Parses `text`, which starts at line `first_line` of `file`, into `T`.
 ///
 /// `T` must use `#[serde(deny_unknown_fields)]`: a misspelt key is an error with a
 /// "did you mean" hint rather than something silently ignored.
-pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: usize) -> Result<T, Diagnostic> {
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    file: &Path,
+    first_line: usize,
+) -> Result<T, Diagnostic> {
     let text = if text.trim().is_empty() { "{}" } else { text };
     serde_yaml::from_str(text).map_err(|error| explain(&error, file, first_line))
 }
 
 fn explain(error: &serde_yaml::Error, file: &Path, first_line: usize) -> Diagnostic {
-    let (line, column) = error.location().map_or((first_line, 1), |l| (l.line() + first_line - 1, l.column()));
+    let (line, column) = error
+        .location()
+        .map_or((first_line, 1), |l| (l.line() + first_line - 1, l.column()));
     let location = Location::new(file, line, column);
     let full = error.to_string();
     let message = full.split(" at line ").next().unwrap_or(&full).to_string();
@@ -26,16 +32,30 @@ fn explain(error: &serde_yaml::Error, file: &Path, first_line: usize) -> Diagnos
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let allowed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let hint = match did_you_mean(key, allowed.iter().copied()) {
-            Some(best) => format!("Did you mean `{best}`? Allowed keys here: {}.", allowed.join(", ")),
-            None => format!("Remove it, or use one of the allowed keys: {}.", allowed.join(", ")),
+            Some(best) => format!(
+                "Did you mean `{best}`? Allowed keys here: {}.",
+                allowed.join(", ")
+            ),
+            None => format!(
+                "Remove it, or use one of the allowed keys: {}.",
+                allowed.join(", ")
+            ),
         };
-        return Diagnostic::error("unknown-key", location, format!("`{key}` is not a setting privacy-site knows"))
-            .with_hint(hint);
+        return Diagnostic::error(
+            "unknown-key",
+            location,
+            format!("`{key}` is not a setting privacy-site knows"),
+        )
+        .with_hint(hint);
     }
     if let Some((_, rest)) = message.split_once("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
-        return Diagnostic::error("missing-key", location, format!("The required setting `{key}` is missing"))
-            .with_hint(format!("Add a line `{key}: …` here."));
+        return Diagnostic::error(
+            "missing-key",
+            location,
+            format!("The required setting `{key}` is missing"),
+        )
+        .with_hint(format!("Add a line `{key}: …` here."));
     }
     if message.contains("invalid type") || message.contains("invalid value") {
         return Diagnostic::error("invalid-value", location, format!("This value has the wrong form: {message}"))

@@ -25,16 +25,27 @@ pub fn split_front_matter<'a>(text: &'a str, file: &Path) -> Result<Parts<'a>, D
     let mut offset = first_line_end;
     let mut line = 2;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
         let content = text[offset..end].trim_end();
         if content == "---" || content == "..." {
-            return Ok(Parts { yaml: &text[first_line_end..offset], yaml_line: 2, body_start: end, body_line: line + 1 });
+            return Ok(Parts {
+                yaml: &text[first_line_end..offset],
+                yaml_line: 2,
+                body_start: end,
+                body_line: line + 1,
+            });
         }
         offset = end;
         line += 1;
     }
-    Err(Diagnostic::error("unclosed-front-matter", Location::new(file, 1, 1), "The front matter is never closed")
-        .with_hint("Add a line containing only `---` after the last front-matter setting."))
+    Err(Diagnostic::error(
+        "unclosed-front-matter",
+        Location::new(file, 1, 1),
+        "The front matter is never closed",
+    )
+    .with_hint("Add a line containing only `---` after the last front-matter setting."))
 }
 
 #[cfg(test)]
