@@ -48,20 +48,30 @@ pub fn start(options: &ServeOptions, signals: Sender<Signal>) -> Result<Watching
             .map_err(|e| format!("cannot watch for changes: {e}"))?,
         ),
     };
-    watcher
-        .watch(&options.content_dir, RecursiveMode::Recursive)
-        .map_err(|e| format!("cannot watch {}: {e}", options.content_dir.display()))?;
-    let themes = crate::build::themes_root(&options.content_dir);
+    let content = options
+        .content_dir
+        .canonicalize()
+        .unwrap_or_else(|_| options.content_dir.clone());
+    let themes = crate::build::themes_root(&content);
+    let mut roots = vec![content];
     if themes.is_dir() {
-        watcher
-            .watch(&themes, RecursiveMode::Recursive)
-            .map_err(|e| format!("cannot watch {}: {e}", themes.display()))?;
+        roots.push(themes);
     }
-    std::thread::spawn(move || debounce(&raw, &signals));
+    for root in &roots {
+        watcher
+            .watch(root, RecursiveMode::Recursive)
+            .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    }
+    std::thread::spawn(move || debounce(&raw, &roots, &signals));
     Ok(Watching { _watcher: watcher })
 }
 
-fn debounce(raw: &Receiver<notify::Result<notify::Event>>, signals: &Sender<Signal>) {
+fn debounce(
+    raw: &Receiver<notify::Result<notify::Event>>,
+    roots: &[PathBuf],
+    signals: &Sender<Signal>,
+) {
+    let record = |event, changed: &mut BTreeMap<PathBuf, EventKind>| record(event, roots, changed);
     while let Ok(first) = raw.recv() {
         let mut changed: BTreeMap<PathBuf, EventKind> = BTreeMap::new();
         record(first, &mut changed);
@@ -87,20 +97,31 @@ fn debounce(raw: &Receiver<notify::Result<notify::Event>>, signals: &Sender<Sign
     }
 }
 
-fn record(event: notify::Result<notify::Event>, changed: &mut BTreeMap<PathBuf, EventKind>) {
+fn record(
+    event: notify::Result<notify::Event>,
+    roots: &[PathBuf],
+    changed: &mut BTreeMap<PathBuf, EventKind>,
+) {
     let Ok(event) = event else { return };
     if matches!(event.kind, EventKind::Access(_)) {
         return;
     }
     for path in event.paths {
-        if !is_editor_temp_file(&path) {
+        // Only the part inside the watched folder counts: the folder itself may sit somewhere
+        // hidden, such as a temporary `.tmpXYZ` folder.
+        let inside = roots
+            .iter()
+            .find_map(|root| path.strip_prefix(root).ok())
+            .unwrap_or_else(|| Path::new(path.file_name().unwrap_or_default()));
+        if !is_editor_temp_file(inside) {
             changed.insert(path, event.kind);
         }
     }
 }
 
 /// Temporary and backup files that editors write beside the file being saved, and hidden
-/// folders such as `.git`: changes to these never change the site.
+/// folders such as `.git`: changes to these never change the site. `path` is relative to the
+/// watched folder.
 pub fn is_editor_temp_file(path: &Path) -> bool {
     let hidden_folder = path.parent().is_some_and(|p| {
         p.components().any(|c| {
