@@ -24,6 +24,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// One change to the site, as an editor would make it.
+type Edit<'a> = Box<dyn Fn() + 'a>;
+
 fn options(content: &Path) -> BuildOptions {
     BuildOptions {
         content_dir: content.to_path_buf(),
@@ -84,7 +87,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
 
     let version = content.join("policies/webchat-disclaimer/2024-05-20.md");
     let template_dir = dir.path().join("themes/default/templates");
-    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+    let steps: Vec<(&str, Edit)> = vec![
         (
             "edit a version's body",
             Box::new(|| {

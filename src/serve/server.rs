@@ -74,11 +74,9 @@ fn answer(request: tiny_http::Request, site: &SiteHandle, hub: &Hub) {
     };
     let current = site.current();
     let reply = routes::route(method, request.url(), &current);
-    if let Body::Events = reply.body {
-        if method == Method::Get {
-            hub.join(request.into_writer(), &reply.headers, current.generation);
-            return;
-        }
+    if let (Body::Events, Method::Get) = (&reply.body, method) {
+        hub.join(request.into_writer(), &reply.headers, current.generation);
+        return;
     }
     let headers: Vec<tiny_http::Header> = reply
         .headers
