@@ -80,6 +80,8 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
         cache: &cache,
         handle: &handle,
         hub: &hub,
+        inbox: &inbox,
+        stop_requested: false,
     };
     builder.rebuild("Built");
 
@@ -102,7 +104,8 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
     }
 
     let _watcher = watcher::start(options, signals)?;
-    while let Ok(signal) = inbox.recv() {
+    while !builder.stop_requested {
+        let Ok(signal) = inbox.recv() else { break };
         match signal {
             Signal::Stop => break,
             Signal::Changed(paths) => {
@@ -127,7 +130,14 @@ struct Builder<'a> {
     cache: &'a RenderCache,
     handle: &'a SiteHandle,
     hub: &'a Arc<reload::Hub>,
+    inbox: &'a mpsc::Receiver<Signal>,
+    /// Set when Ctrl-C arrived while a failed build waited for more changes.
+    stop_requested: bool,
 }
+
+/// How long a failed build waits for another change before it is shown: a save caught half
+/// way (truncated, then written) fails, and the rest of the save follows within milliseconds.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl Builder<'_> {
     fn rebuild(&mut self, what: &str) {
@@ -161,6 +171,11 @@ impl Builder<'_> {
                 ServedSite::new(output.into_files(), prefix, None, previous.generation + 1)
             }
             Err(error) => {
+                match self.inbox.recv_timeout(SETTLE) {
+                    Ok(Signal::Changed(_)) => return self.rebuild(what),
+                    Ok(Signal::Stop) => self.stop_requested = true,
+                    Err(_) => {}
+                }
                 let problems = match error {
                     BuildError::Content(problems) => problems,
                     BuildError::Io(message) => {
