@@ -72,6 +72,8 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
     })
     .map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
 
+    // Watch before the first build, so that a save made while it runs is not missed.
+    let _watcher = watcher::start(options, signals)?;
     let handle = SiteHandle::default();
     let hub = Arc::new(reload::Hub::default());
     let cache = RenderCache::default();
@@ -103,7 +105,6 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
         open_browser(&url);
     }
 
-    let _watcher = watcher::start(options, signals)?;
     while !builder.stop_requested {
         let Ok(signal) = inbox.recv() else { break };
         match signal {
