@@ -15,6 +15,7 @@ use crate::output::{Output, WriteOutcome};
 use crate::pages::{
     IndexPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage,
 };
+use crate::render_cache::{Key, RenderCache};
 use crate::site::{Drafts, SitePlan, Urls};
 use crate::theme::Theme;
 use crate::timings::{TimedOutput, Timings};
@@ -112,6 +113,17 @@ pub fn render_documents<'c>(
     BTreeMap<(String, NaiveDate), RenderedDocument<'c>>,
     BTreeMap<String, RenderedDocument<'c>>,
 ) {
+    render_documents_cached(plan, None)
+}
+
+/// `render_documents`, reusing documents whose text and place are unchanged since the last build.
+pub fn render_documents_cached<'c>(
+    plan: &SitePlan<'c>,
+    cache: Option<&RenderCache>,
+) -> (
+    BTreeMap<(String, NaiveDate), RenderedDocument<'c>>,
+    BTreeMap<String, RenderedDocument<'c>>,
+) {
     let sanitizer = Sanitizer::default();
     let content_root = &plan.content.root;
     let relative = |path: &Path| {
@@ -129,7 +141,20 @@ pub fn render_documents<'c>(
             home: home.clone(),
             source_relative: source_relative.clone(),
         };
-        let rendered = markdown::render(source.body(), &links, &sanitizer);
+        let render = || markdown::render(source.body(), &links, &sanitizer);
+        let rendered = match cache {
+            Some(cache) => {
+                let key = cache
+                    .hasher()
+                    .part(plan.urls.absolute("").as_bytes())
+                    .part(home.as_bytes())
+                    .part(source_relative.as_bytes())
+                    .part(source.body().as_bytes())
+                    .finish();
+                cache.document(key, render)
+            }
+            None => render(),
+        };
         RenderedDocument {
             source,
             rendered,
@@ -243,6 +268,27 @@ pub fn validate<'c>(
 
 /// Builds the site into `output`. Nothing is written unless the content is free of errors.
 pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
+    build_inner(options, output, None)
+}
+
+/// `build` for `serve`: reuses what the previous build rendered where its inputs are unchanged.
+/// The result is the same as `build`'s, file for file.
+pub fn build_with_cache(
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: &RenderCache,
+) -> Result<BuildReport, BuildError> {
+    cache.begin();
+    let report = build_inner(options, output, Some(cache))?;
+    cache.finish();
+    Ok(report)
+}
+
+fn build_inner(
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: Option<&RenderCache>,
+) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::from_env();
     let timed_output = TimedOutput::new(output);
     let output: &dyn Output = &timed_output;
@@ -251,7 +297,7 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
     let tera = theme.templates()?;
     let plan = SitePlan::new(&content, options.today, options.drafts);
     timings.phase("compile templates, plan");
-    let (versions, pages) = render_documents(&plan);
+    let (versions, pages) = render_documents_cached(&plan, cache);
     timings.phase("render Markdown");
     let assets = theme.assets();
     let problems = validate(&plan, &versions, &pages, &assets, options.broken_links);
@@ -281,11 +327,14 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
     };
     tera.global_context().insert("site", &site);
 
+    let shared = cache.map(|c| theme.fingerprint(c.hasher()).json(&site).finish());
+    let cache = cache.zip(shared);
     let writer = Writer {
         output,
         tera: &tera,
         theme: &theme,
         urls,
+        cache,
         written: AtomicUsize::new(0),
         unchanged: AtomicUsize::new(0),
         pages: AtomicUsize::new(0),
@@ -398,6 +447,8 @@ struct Writer<'a> {
     tera: &'a tera::Tera,
     theme: &'a Theme,
     urls: &'a Urls,
+    /// With the key of everything all pages share (templates, `site`), when rebuilding for `serve`.
+    cache: Option<(&'a RenderCache, Key)>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     pages: AtomicUsize,
@@ -410,14 +461,29 @@ impl Writer<'_> {
         site_path: &str,
         context: &impl serde::Serialize,
     ) -> Result<(), BuildError> {
-        let context =
-            tera::Context::from_serialize(context).map_err(|e| self.theme.template_error(&e))?;
-        let html = self
-            .tera
-            .render(template, &context)
-            .map_err(|e| self.theme.template_error(&e))?;
+        let render = || -> Result<Vec<u8>, BuildError> {
+            let context = tera::Context::from_serialize(context)
+                .map_err(|e| self.theme.template_error(&e))?;
+            Ok(self
+                .tera
+                .render(template, &context)
+                .map_err(|e| self.theme.template_error(&e))?
+                .into_bytes())
+        };
+        let html = match self.cache {
+            Some((cache, shared)) => cache.page(
+                cache
+                    .hasher()
+                    .part(&shared.bytes())
+                    .part(template.as_bytes())
+                    .json(context)
+                    .finish(),
+                render,
+            )?,
+            None => render()?,
+        };
         self.pages.fetch_add(1, Ordering::Relaxed);
-        self.file(&self.urls.output_path(site_path), html.into_bytes())
+        self.file(&self.urls.output_path(site_path), html)
     }
 
     fn file(&self, relative: &str, bytes: Vec<u8>) -> Result<(), BuildError> {

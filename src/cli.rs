@@ -46,6 +46,11 @@ pub enum Command {
     /// Print a shell completion script.
     #[command(after_help = commands::COMPLETIONS_EXAMPLES)]
     Completions(commands::CompletionsArgs),
+    /// Preview the site: build into memory, serve it locally, rebuild and reload on every save.
+    #[command(
+        after_help = "Examples:\n  privacy-site serve\n  privacy-site serve --drafts --open\n  privacy-site serve --port 0 --poll   # any free port; polling for Docker volumes"
+    )]
+    Serve(crate::serve::cli::ServeArgs),
 }
 
 /// Options every command that reads content shares.
@@ -145,6 +150,7 @@ pub fn run() -> ExitCode {
         Command::New(args) => commands::run_new(&args),
         Command::Init(args) => commands::run_init(&args),
         Command::Completions(args) => commands::run_completions(&args),
+        Command::Serve(args) => crate::serve::cli::run(&args),
     }
 }
 
@@ -155,7 +161,7 @@ pub fn report(diagnostics: Diagnostics, format: Format) {
     let _ = diagnostics::print(&sorted, format, Colour::Auto, &mut stdout);
 }
 
-fn usage_error(message: &str) -> ExitCode {
+pub(crate) fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
 }

@@ -17,6 +17,8 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod scaffold;
+pub mod render_cache;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod timings;

@@ -184,6 +184,17 @@ impl Theme {
         .with_hint("Fix the template, or delete your copy to fall back to the default theme's.")
     }
 
+    /// Adds every file of the theme to `hasher`: a change to any of them changes every page.
+    pub fn fingerprint(
+        &self,
+        mut hasher: crate::render_cache::KeyHasher,
+    ) -> crate::render_cache::KeyHasher {
+        for (path, file) in &self.files {
+            hasher.part(path.as_bytes()).part(&file.bytes);
+        }
+        hasher
+    }
+
     /// The static files with fingerprinted names.
     pub fn assets(&self) -> Vec<Asset> {
         self.files

@@ -1,0 +1,166 @@
+//! Reuse between rebuilds, for `serve`: rendered Markdown per document and rendered HTML per
+//! page, keyed by a hash of everything that goes into them.
+//!
+//! Keying by inputs rather than by "what changed" keeps results equal to a full build by
+//! construction: an edited version changes its own document key and the context of every page
+//! that shows it (its policy's pages, the index); a template or `site.yaml` change changes the
+//! key every page shares, so every page renders again; a static file is copied as it is.
+//! Entries not used by the latest build are dropped, so the cache holds one site.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher, RandomState};
+use std::sync::Mutex;
+
+use crate::markdown::Rendered;
+
+/// 128 bits from two independently keyed SipHashes: collisions are out of reach even for
+/// content written to cause them, and hashing is far cheaper than rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key(u64, u64);
+
+impl Key {
+    pub fn bytes(&self) -> [u8; 16] {
+        let mut bytes = [0; 16];
+        bytes[..8].copy_from_slice(&self.0.to_le_bytes());
+        bytes[8..].copy_from_slice(&self.1.to_le_bytes());
+        bytes
+    }
+}
+
+/// Builds a key from parts, separating them so that `("ab", "c")` differs from `("a", "bc")`.
+pub struct KeyHasher {
+    first: std::hash::DefaultHasher,
+    second: std::hash::DefaultHasher,
+}
+
+impl KeyHasher {
+    pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
+        self.write_all_parts(&(bytes.len() as u64).to_le_bytes());
+        self.write_all_parts(bytes);
+        self
+    }
+
+    /// Adds a value as its JSON form.
+    pub fn json(&mut self, value: &impl serde::Serialize) -> &mut Self {
+        // Writing into a hasher cannot fail; a value that cannot be serialized cannot be
+        // rendered either, and the render reports that error.
+        let _ = serde_json::to_writer(&mut *self, value);
+        self.part(b"}")
+    }
+
+    fn write_all_parts(&mut self, bytes: &[u8]) {
+        self.first.write(bytes);
+        self.second.write(bytes);
+    }
+
+    pub fn finish(&self) -> Key {
+        Key(self.first.finish(), self.second.finish())
+    }
+}
+
+impl std::io::Write for KeyHasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all_parts(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How much of the latest build was reused.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reuse {
+    pub documents: usize,
+    pub documents_total: usize,
+    pub pages: usize,
+    pub pages_total: usize,
+}
+
+#[derive(Default)]
+struct Generation {
+    documents: HashMap<Key, Rendered>,
+    pages: HashMap<Key, Vec<u8>>,
+}
+
+pub struct RenderCache {
+    seeds: (RandomState, RandomState),
+    /// What the last successful build made.
+    last: Mutex<Generation>,
+    /// What the build under way has made or reused so far.
+    next: Mutex<Generation>,
+    reuse: Mutex<Reuse>,
+}
+
+impl Default for RenderCache {
+    fn default() -> Self {
+        RenderCache {
+            seeds: (RandomState::new(), RandomState::new()),
+            last: Mutex::default(),
+            next: Mutex::default(),
+            reuse: Mutex::default(),
+        }
+    }
+}
+
+impl RenderCache {
+    pub fn hasher(&self) -> KeyHasher {
+        KeyHasher {
+            first: self.seeds.0.build_hasher(),
+            second: self.seeds.1.build_hasher(),
+        }
+    }
+
+    /// Starts a build: nothing is kept from a build that failed half way.
+    pub fn begin(&self) {
+        *lock(&self.next) = Generation::default();
+        *lock(&self.reuse) = Reuse::default();
+    }
+
+    /// Ends a successful build: its entries become the ones the next build may reuse.
+    pub fn finish(&self) {
+        let next = std::mem::take(&mut *lock(&self.next));
+        *lock(&self.last) = next;
+    }
+
+    pub fn last_reuse(&self) -> Reuse {
+        *lock(&self.reuse)
+    }
+
+    pub fn document(&self, key: Key, render: impl FnOnce() -> Rendered) -> Rendered {
+        let cached = lock(&self.last).documents.get(&key).cloned();
+        let hit = cached.is_some();
+        let rendered = cached.unwrap_or_else(render);
+        {
+            let mut reuse = lock(&self.reuse);
+            reuse.documents_total += 1;
+            reuse.documents += usize::from(hit);
+        }
+        lock(&self.next).documents.insert(key, rendered.clone());
+        rendered
+    }
+
+    pub fn page<E>(
+        &self,
+        key: Key,
+        render: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Vec<u8>, E> {
+        let cached = lock(&self.last).pages.get(&key).cloned();
+        let hit = cached.is_some();
+        let bytes = match cached {
+            Some(bytes) => bytes,
+            None => render()?,
+        };
+        {
+            let mut reuse = lock(&self.reuse);
+            reuse.pages_total += 1;
+            reuse.pages += usize::from(hit);
+        }
+        lock(&self.next).pages.insert(key, bytes.clone());
+        Ok(bytes)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,211 @@
+//! Rebuilds that reuse the previous build's work must equal a full build, file for file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use privacy_site::build::{self, BuildOptions};
+use privacy_site::diagnostics::Severity;
+use privacy_site::output::MemoryOutput;
+use privacy_site::render_cache::RenderCache;
+use privacy_site::site::Drafts;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// One change to the site, as an editor would make it.
+type Edit<'a> = Box<dyn Fn() + 'a>;
+
+fn options(content: &Path) -> BuildOptions {
+    BuildOptions {
+        content_dir: content.to_path_buf(),
+        today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        drafts: Drafts::Show,
+        live_reload_url: Some("/__privacy-site/live-reload.js".into()),
+        broken_links: Severity::Error,
+    }
+}
+
+fn cached(content: &Path, cache: &RenderCache) -> BTreeMap<String, Arc<Vec<u8>>> {
+    let output = MemoryOutput::new();
+    build::build_with_cache(&options(content), &output, cache).unwrap();
+    output.into_files()
+}
+
+fn full(content: &Path) -> BTreeMap<String, Arc<Vec<u8>>> {
+    let output = MemoryOutput::new();
+    build::build(&options(content), &output).unwrap();
+    output.into_files()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn assert_same(
+    incremental: &BTreeMap<String, Arc<Vec<u8>>>,
+    fresh: &BTreeMap<String, Arc<Vec<u8>>>,
+    step: &str,
+) {
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>(),
+        "{step}: the same files"
+    );
+    for (path, bytes) in fresh {
+        assert!(
+            incremental[path] == *bytes,
+            "{step}: {path} differs from a full build"
+        );
+    }
+}
+
+#[test]
+fn every_kind_of_edit_gives_what_a_full_build_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content"),
+        &content,
+    );
+    let cache = RenderCache::default();
+    let first = cached(&content, &cache);
+    assert_same(&first, &full(&content), "first build");
+
+    let version = content.join("policies/webchat-disclaimer/2024-05-20.md");
+    let template_dir = dir.path().join("themes/default/templates");
+    let steps: Vec<(&str, Edit)> = vec![
+        (
+            "edit a version's body",
+            Box::new(|| {
+                edit(
+                    &version,
+                    "Our webchat is not monitored",
+                    "Our webchat is never monitored",
+                )
+            }),
+        ),
+        (
+            "edit a version's title",
+            Box::new(|| {
+                edit(
+                    &version,
+                    "title: Webchat disclaimer",
+                    "title: Webchat warning",
+                )
+            }),
+        ),
+        (
+            "edit a page",
+            Box::new(|| {
+                edit(
+                    &content.join("pages/accessibility.md"),
+                    "\n\n",
+                    "\n\nA new paragraph.\n\n",
+                )
+            }),
+        ),
+        (
+            "add a version",
+            Box::new(|| {
+                std::fs::write(content.join("policies/webchat-disclaimer/2025-02-01.md"), "---\ntitle: Webchat warning\nsummary: Shorter.\n---\n\n## Short\n\nCall 999.\n")
+                    .unwrap()
+            }),
+        ),
+        (
+            "publish a draft",
+            Box::new(|| {
+                edit(
+                    &content.join("policies/webchat-disclaimer/2026-12-01.md"),
+                    "draft: true",
+                    "draft: false",
+                )
+            }),
+        ),
+        (
+            "remove a version",
+            Box::new(|| {
+                std::fs::remove_file(content.join("policies/webchat-disclaimer/2025-02-01.md"))
+                    .unwrap()
+            }),
+        ),
+        (
+            "override a template",
+            Box::new(|| {
+                std::fs::create_dir_all(&template_dir).unwrap();
+                let base = std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("themes/default/templates/base.html"),
+                )
+                .unwrap();
+                std::fs::write(
+                    template_dir.join("base.html"),
+                    base.replace("<body>", "<body class=\"overridden\">"),
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "change a static file",
+            Box::new(|| {
+                std::fs::write(
+                    content.join("static/logo.svg"),
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "change site.yaml",
+            Box::new(|| edit(&content.join("site.yaml"), "title: ", "title: The ")),
+        ),
+    ];
+    for (step, apply) in steps {
+        apply();
+        let incremental = cached(&content, &cache);
+        let reuse = cache.last_reuse();
+        assert_same(&incremental, &full(&content), step);
+        match step {
+            "change a static file" => {
+                assert_eq!(
+                    (reuse.pages, reuse.documents),
+                    (reuse.pages_total, reuse.documents_total),
+                    "{step}: nothing renders again: {reuse:?}"
+                );
+            }
+            "edit a version's body" | "edit a page" => {
+                assert!(
+                    reuse.pages > 0 && reuse.pages < reuse.pages_total,
+                    "{step}: some pages reused, not all: {reuse:?}"
+                );
+                assert_eq!(
+                    reuse.documents + 1,
+                    reuse.documents_total,
+                    "{step}: only the edited document renders again: {reuse:?}"
+                );
+            }
+            "override a template" | "change site.yaml" => {
+                assert_eq!(reuse.pages, 0, "{step}: every page renders again")
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        cached(&content, &cache)
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("class=\"overridden\""))
+    );
+}
