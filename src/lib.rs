@@ -10,6 +10,8 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod diff;
+pub mod feeds;
+pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod output;
