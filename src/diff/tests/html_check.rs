@@ -61,10 +61,10 @@ pub fn check(html: &str) -> Result<(), String> {
                 return Err(format!("duplicate id {id}"));
             }
         }
-        if let Some(parent) = stack.last() {
-            if !allowed_child(parent, &name) {
-                return Err(format!("<{name}> inside <{parent}>"));
-            }
+        if let Some(parent) = stack.last()
+            && !allowed_child(parent, &name)
+        {
+            return Err(format!("<{name}> inside <{parent}>"));
         }
         if stack.iter().any(|p| {
             PHRASING_ONLY_PARENTS.contains(&p.as_str())
