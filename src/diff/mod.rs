@@ -21,6 +21,7 @@
 mod align;
 mod blocks;
 mod escape;
+mod fold;
 mod inline;
 mod render;
 mod sanitize;

@@ -11,6 +11,7 @@ use std::time::Instant;
 use super::align::Entry;
 use super::blocks::{Block, BlockKind, Container};
 use super::escape;
+use super::fold::{describe, group_label};
 use super::inline::{InlineWriter, Op};
 use super::words::{Piece, Token, diff_tokens};
 use super::{ChangeKind, ChangeRef, DiffSummary};
@@ -70,35 +71,6 @@ impl<'a> Ctx<'a> {
             Entry::Removed(old) | Entry::MovedAway { old, .. } => &self.old[old],
         }
     }
-}
-
-fn group_label(b: &Block) -> &'static str {
-    match (b.path.first(), &b.kind) {
-        (Some(Container::List { .. }), _) => "list",
-        (Some(Container::Table), _) => "table",
-        (Some(Container::Quote), _) => "quote",
-        (Some(Container::Footnote(_)), _) => "footnote",
-        (_, BlockKind::Heading(_)) => "heading",
-        (_, BlockKind::Code(_)) => "code block",
-        (_, BlockKind::Text) => "paragraph",
-        _ => "block",
-    }
-}
-
-/// "3 paragraphs, 1 list" for the fold's summary line.
-fn describe(labels: &[&'static str]) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for l in labels {
-        match counts.iter_mut().find(|(k, _)| k == l) {
-            Some(c) => c.1 += 1,
-            None => counts.push((l, 1)),
-        }
-    }
-    counts
-        .iter()
-        .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl R<'_, '_> {
