@@ -16,14 +16,26 @@ use super::words::TokKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Entry {
-    Same { old: usize, new: usize },
-    Changed { old: usize, new: usize },
+    Same {
+        old: usize,
+        new: usize,
+    },
+    Changed {
+        old: usize,
+        new: usize,
+    },
     Added(usize),
     Removed(usize),
     /// The block at its new place; `old` is where it came from.
-    MovedHere { old: usize, new: usize },
+    MovedHere {
+        old: usize,
+        new: usize,
+    },
     /// A placeholder at the old place; `new` is where it went.
-    MovedAway { old: usize, new: usize },
+    MovedAway {
+        old: usize,
+        new: usize,
+    },
 }
 
 /// Two blocks whose words overlap at least this much (Dice coefficient) are
@@ -99,7 +111,11 @@ impl Aligner<'_> {
         out: &mut Vec<Entry>,
     ) {
         let (d, n) = (or.len(), nr.len());
-        let tokens = |bs: &[Block]| bs.iter().map(|b| b.cells.iter().map(Vec::len).sum::<usize>()).sum::<usize>();
+        let tokens = |bs: &[Block]| {
+            bs.iter()
+                .map(|b| b.cells.iter().map(Vec::len).sum::<usize>())
+                .sum::<usize>()
+        };
         let cost = d * tokens(&self.new[nr.clone()]) + n * tokens(&self.old[or.clone()]);
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         if d > 0 && n > 0 {
@@ -130,7 +146,8 @@ impl Aligner<'_> {
                         } else {
                             f64::MIN
                         };
-                        score[i * w + j] = diag.max(score[(i - 1) * w + j]).max(score[i * w + j - 1]);
+                        score[i * w + j] =
+                            diag.max(score[(i - 1) * w + j]).max(score[i * w + j - 1]);
                     }
                 }
                 let (mut i, mut j) = (d, n);
@@ -169,7 +186,10 @@ fn detect_moves(old: &[Block], new: &[Block], entries: &mut [Entry]) {
         if let Entry::Removed(o) = *e {
             // empty blocks and rules carry no content worth calling a move
             if old[o].tokens().next().is_some() {
-                removed.entry(old[o].content_key).or_default().push((pos, o));
+                removed
+                    .entry(old[o].content_key)
+                    .or_default()
+                    .push((pos, o));
             }
         }
     }
@@ -223,7 +243,10 @@ mod tests {
 
     #[test]
     fn unrelated_paragraphs_are_removed_and_added() {
-        let e = align("A.\n\nCats sleep all day long.\n", "A.\n\nInvoices are due monthly.\n");
+        let e = align(
+            "A.\n\nCats sleep all day long.\n",
+            "A.\n\nInvoices are due monthly.\n",
+        );
         assert_eq!(e[1..], [Entry::Removed(1), Entry::Added(1)]);
     }
 
@@ -235,7 +258,10 @@ mod tests {
         );
         assert!(e.contains(&Entry::MovedAway { old: 0, new: 3 }), "{e:?}");
         assert!(e.contains(&Entry::MovedHere { old: 0, new: 3 }), "{e:?}");
-        assert!(!e.iter().any(|x| matches!(x, Entry::Added(_) | Entry::Removed(_))));
+        assert!(
+            !e.iter()
+                .any(|x| matches!(x, Entry::Added(_) | Entry::Removed(_)))
+        );
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub(crate) enum BlockKind {
     Code(String),
     Html,
     Rule,
-    Row { head: bool },
+    Row {
+        head: bool,
+    },
 }
 
 impl BlockKind {

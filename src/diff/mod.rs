@@ -21,6 +21,7 @@
 mod align;
 mod blocks;
 mod escape;
+mod fold;
 mod inline;
 mod render;
 mod sanitize;
@@ -110,7 +111,11 @@ pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDif
 }
 
 /// Unsanitised output, so tests can prove the renderer itself emits valid HTML.
-pub(crate) fn diff_raw(old: &str, new: &str, options: &DiffOptions) -> (String, DiffSummary, Vec<String>) {
+pub(crate) fn diff_raw(
+    old: &str,
+    new: &str,
+    options: &DiffOptions,
+) -> (String, DiffSummary, Vec<String>) {
     let datetime = escape::attr(&options.datetime);
     if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
         return replaced(old, new, &datetime, options.max_input_bytes);
@@ -155,7 +160,12 @@ pub(crate) fn diff_raw(old: &str, new: &str, options: &DiffOptions) -> (String, 
 }
 
 /// The too-large fallback: no parsing, just a note and rough word counts.
-fn replaced(old: &str, new: &str, datetime: &str, limit: usize) -> (String, DiffSummary, Vec<String>) {
+fn replaced(
+    old: &str,
+    new: &str,
+    datetime: &str,
+    limit: usize,
+) -> (String, DiffSummary, Vec<String>) {
     let count = |s: &str| {
         s.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -174,6 +184,8 @@ fn replaced(old: &str, new: &str, datetime: &str, limit: usize) -> (String, Diff
             kind: ChangeKind::Changed,
         }],
     };
-    let note = format!("a version is larger than {limit} bytes, so the whole document is shown as replaced");
+    let note = format!(
+        "a version is larger than {limit} bytes, so the whole document is shown as replaced"
+    );
     (html, summary, vec![note])
 }

@@ -11,6 +11,7 @@ use std::time::Instant;
 use super::align::Entry;
 use super::blocks::{Block, BlockKind, Container};
 use super::escape;
+use super::fold::{describe, group_label};
 use super::inline::{InlineWriter, Op};
 use super::words::{Piece, Token, diff_tokens};
 use super::{ChangeKind, ChangeRef, DiffSummary};
@@ -70,35 +71,6 @@ impl<'a> Ctx<'a> {
             Entry::Removed(old) | Entry::MovedAway { old, .. } => &self.old[old],
         }
     }
-}
-
-fn group_label(b: &Block) -> &'static str {
-    match (b.path.first(), &b.kind) {
-        (Some(Container::List { .. }), _) => "list",
-        (Some(Container::Table), _) => "table",
-        (Some(Container::Quote), _) => "quote",
-        (Some(Container::Footnote(_)), _) => "footnote",
-        (_, BlockKind::Heading(_)) => "heading",
-        (_, BlockKind::Code(_)) => "code block",
-        (_, BlockKind::Text) => "paragraph",
-        _ => "block",
-    }
-}
-
-/// "3 paragraphs, 1 list" for the fold's summary line.
-fn describe(labels: &[&'static str]) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for l in labels {
-        match counts.iter_mut().find(|(k, _)| k == l) {
-            Some(c) => c.1 += 1,
-            None => counts.push((l, 1)),
-        }
-    }
-    counts
-        .iter()
-        .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl R<'_, '_> {
@@ -284,12 +256,14 @@ impl R<'_, '_> {
                 }
             }
             match e {
-                Entry::MovedAway { .. } => {}
+                // a moved-away heading keeps its words so the old outline still reads
+                Entry::MovedAway { .. } if !matches!(b.kind, BlockKind::Heading(_)) => {}
                 Entry::Changed { old, .. } => {
                     let o = &self.ctx.old[old].cells[k];
                     self.cell(Some(o), Some(cell), Op::Eq);
                 }
                 _ if whole == Op::Eq => {
+                    // unchanged, moved, or moved-away heading text
                     let mut out = std::mem::take(&mut self.out);
                     let items: Vec<(Op, &Token)> = cell.iter().map(|t| (Op::Eq, t)).collect();
                     self.ctx.writer.write(&mut out, &items);
@@ -297,7 +271,11 @@ impl R<'_, '_> {
                 }
                 _ => {
                     let t: &[Token] = cell;
-                    let (o, n) = if whole == Op::Del { (Some(t), None) } else { (None, Some(t)) };
+                    let (o, n) = if whole == Op::Del {
+                        (Some(t), None)
+                    } else {
+                        (None, Some(t))
+                    };
                     self.cell(o, n, whole)
                 }
             }
@@ -375,14 +353,43 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         notes: Vec::new(),
     };
     for (title, members) in &sections {
-        if members.iter().any(|&i| !matches!(entries[i], Entry::Same { .. })) {
+        if members
+            .iter()
+            .any(|&i| !matches!(entries[i], Entry::Same { .. }))
+        {
             r.summary.sections_changed += 1;
         }
         let mut rest: &[usize] = members;
         if let Some(&first) = members.first()
             && is_section_heading(ctx.block(entries[first]), ctx.section_level)
         {
-            r.entry(entries[first], ids[first].as_deref(), None);
+            // A moved section heading says where the section used to sit / went.
+            let note = match entries[first] {
+                Entry::MovedHere { old, .. } => {
+                    let after = if old == 0 {
+                        "the start"
+                    } else {
+                        &old_sections[old - 1]
+                    };
+                    Some((
+                        format!("Moved; this section used to follow “{after}”:"),
+                        None,
+                    ))
+                }
+                Entry::MovedAway { new, .. } => {
+                    let after = if new == 0 {
+                        "the start"
+                    } else {
+                        &new_sections[new - 1]
+                    };
+                    Some((
+                        format!("Moved to after “{after}”:"),
+                        moved_ids.get(&new).cloned(),
+                    ))
+                }
+                _ => None,
+            };
+            r.entry(entries[first], ids[first].as_deref(), note);
             rest = &members[1..];
         }
         // Top-level groups: consecutive blocks sharing their outermost container.
@@ -403,13 +410,19 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         }
         let mut g = 0;
         while g < groups.len() {
-            let unchanged = |grp: &[usize]| grp.iter().all(|&i| matches!(entries[i], Entry::Same { .. }));
+            let unchanged = |grp: &[usize]| {
+                grp.iter()
+                    .all(|&i| matches!(entries[i], Entry::Same { .. }))
+            };
             if unchanged(groups[g]) {
                 let mut h = g;
                 while h < groups.len() && unchanged(groups[h]) {
                     h += 1;
                 }
-                let labels: Vec<&str> = groups[g..h].iter().map(|grp| group_label(ctx.block(entries[grp[0]]))).collect();
+                let labels: Vec<&str> = groups[g..h]
+                    .iter()
+                    .map(|grp| group_label(ctx.block(entries[grp[0]])))
+                    .collect();
                 r.sync(&[]);
                 r.out.push_str(&format!(
                     "<details class=\"unchanged\"><summary>Unchanged: {} ({})</summary>",
@@ -431,7 +444,9 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
             while k < grp.len() {
                 let i = grp[k];
                 let note = match entries[i] {
-                    Entry::MovedHere { old, .. } => Some((format!("Moved from “{}”:", old_sections[old]), None)),
+                    Entry::MovedHere { old, .. } => {
+                        Some((format!("Moved from “{}”:", old_sections[old]), None))
+                    }
                     Entry::MovedAway { new, .. } => {
                         // consecutive blocks that went to the same section share one note
                         let mut n = 1;
@@ -440,7 +455,11 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                         {
                             n += 1;
                         }
-                        let what = if n == 1 { String::new() } else { format!(" ({n} blocks)") };
+                        let what = if n == 1 {
+                            String::new()
+                        } else {
+                            format!(" ({n} blocks)")
+                        };
                         let text = format!("Moved to “{}”{what}", new_sections[new]);
                         r.entry(entries[i], None, Some((text, moved_ids.get(&new).cloned())));
                         k += n;
@@ -451,6 +470,7 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                 r.entry(entries[i], ids[i].as_deref(), note);
                 k += 1;
             }
+            g += 1;
         }
     }
     r.sync(&[]);

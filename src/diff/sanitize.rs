@@ -71,6 +71,9 @@ mod tests {
     #[test]
     fn external_links_get_noopener() {
         let out = sanitize("<a href=\"https://example.com/\">x</a>");
-        assert_eq!(out, "<a href=\"https://example.com/\" rel=\"noopener noreferrer\">x</a>");
+        assert_eq!(
+            out,
+            "<a href=\"https://example.com/\" rel=\"noopener noreferrer\">x</a>"
+        );
     }
 }

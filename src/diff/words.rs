@@ -183,26 +183,25 @@ fn cleanup(pieces: Vec<Piece>, old: &[Token]) -> Vec<Piece> {
         }
     }
     let n = runs.len();
-    for i in 1..n.saturating_sub(1) {
-        let (eq, ref v) = runs[i];
-        let trivial = eq
-            && v.len() <= 2
-            && v.iter().all(|p| match p {
+    for run in runs.iter_mut().take(n.saturating_sub(1)).skip(1) {
+        let trivial = run.0
+            && run.1.len() <= 2
+            && run.1.iter().all(|p| match p {
                 Piece::Equal(o, _) => matches!(old[*o].kind, TokKind::Space | TokKind::Punct),
                 _ => false,
             });
         if trivial {
-            let v = std::mem::take(&mut runs[i].1);
-            runs[i].0 = false;
-            runs[i].1 = v
+            let v = std::mem::take(&mut run.1);
+            run.0 = false;
+            run.1 = v
                 .iter()
-                .map(|p| match p {
-                    Piece::Equal(o, _) => Piece::Del(*o),
-                    _ => unreachable!(),
+                .filter_map(|p| match p {
+                    Piece::Equal(o, _) => Some(Piece::Del(*o)),
+                    _ => None,
                 })
-                .chain(v.iter().map(|p| match p {
-                    Piece::Equal(_, n) => Piece::Ins(*n),
-                    _ => unreachable!(),
+                .chain(v.iter().filter_map(|p| match p {
+                    Piece::Equal(_, n) => Some(Piece::Ins(*n)),
+                    _ => None,
                 }))
                 .collect();
         }
