@@ -26,7 +26,8 @@ fn main() {
     let plan = SitePlan::new(&content, today, Drafts::Hide);
     let mut pages = 0;
     let diffs_best = best_of(|| pages = compute_diffs(&plan).len());
-    let options = BuildOptions { content_dir: content_dir.clone(), today, drafts: Drafts::Hide, live_reload_url: None, broken_links: Severity::Warning };
+    let options =
+        BuildOptions { content_dir: content_dir.clone(), today, drafts: Drafts::Hide, live_reload_url: None, broken_links: Severity::Warning };
     let build_best = best_of(|| {
         if build(&options, &MemoryOutput::new()).is_err() {
             eprintln!("the build failed");

@@ -12,6 +12,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diff::{self, ChangeKind, DiffOptions, DiffSummary, DocumentDiff};
+use crate::links::DocumentLinks;
+use crate::markdown::{LinkResolver, escape_html};
 use crate::pages::{PageMeta, PolicyView, VersionView};
 use crate::site::{PolicyPlan, SitePlan};
 
@@ -38,10 +40,64 @@ pub fn compute_diffs(plan: &SitePlan) -> Diffs {
             let new = policy.versions[index].version;
             let old = policy.versions[previous].version;
             let options = DiffOptions { datetime: new.date_string(), ..DiffOptions::default() };
-            let diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
+            let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
+            let sides = [old, new].map(|v| Side {
+                links: DocumentLinks {
+                    urls: &plan.urls,
+                    home: plan.urls.policy(policy.slug()),
+                    source_relative: format!("policies/{}/{}.md", policy.slug(), v.date_string()),
+                },
+                page: plan.urls.version(policy.slug(), v.date),
+            });
+            diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
             ((policy.slug().to_string(), new.date), VersionDiff { previous, diff })
         })
         .collect()
+}
+
+/// One side of a comparison, for writing its links out.
+struct Side<'a> {
+    links: DocumentLinks<'a>,
+    /// The version's own page, where its heading anchors live.
+    page: String,
+}
+
+/// The diff engine writes links as they are in the Markdown, but a changes page lives two
+/// levels below the version it shows: relative links and `#anchors` would lead nowhere. This
+/// resolves them as the version page does, against the old version for links inside removed
+/// text and the new one otherwise. Links to the changes page's own anchors (`#change-N`,
+/// footnotes) stay as they are.
+fn localise_links(html: &str, old: &Side, new: &Side) -> String {
+    const OPEN: &str = "<a href=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        let (before, after) = rest.split_at(at + OPEN.len());
+        out.push_str(before);
+        let Some(end) = after.find('"') else {
+            rest = after;
+            break;
+        };
+        let href = unescape(&after[..end]);
+        let tail = &after[end..];
+        let removed = tail.split_once('>').is_some_and(|(_, content)| content.starts_with("<del"));
+        let side = if removed { old } else { new };
+        let local = if href.starts_with("#change-") || href.starts_with("#fn") {
+            href
+        } else if href.starts_with('#') {
+            format!("{}{href}", side.page)
+        } else {
+            side.links.resolve(&href).href
+        };
+        out.push_str(&escape_html(&local));
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn unescape(attribute: &str) -> String {
+    attribute.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 /// The index of the version `index` is compared against, if any.
@@ -115,5 +171,46 @@ fn kind_word(kind: ChangeKind) -> &'static str {
         ChangeKind::Removed => "removed",
         ChangeKind::Changed => "changed",
         ChangeKind::Moved => "moved",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BaseUrl;
+    use crate::site::Urls;
+
+    fn side<'a>(urls: &'a Urls, date: &str) -> Side<'a> {
+        Side {
+            links: DocumentLinks { urls, home: urls.policy("notice"), source_relative: format!("policies/notice/{date}.md") },
+            page: format!("/p/notice/{date}/"),
+        }
+    }
+
+    #[test]
+    fn links_in_a_diff_lead_where_they_do_on_the_version_pages() {
+        let urls = Urls::new(BaseUrl::parse("https://x.example/p/").expect("base url"));
+        let (old, new) = (side(&urls, "2024-01-01"), side(&urls, "2025-01-01"));
+        let html = concat!(
+            "<a href=\"#rights\" rel=\"x\"><del datetime=\"d\">a</del></a>",
+            "<a href=\"#rights\"><ins datetime=\"d\">b</ins></a>",
+            "<a href=\"../cookies/?a=1&amp;b=2\">c</a>",
+            "<a href=\"2024-01-01.md#who\">d</a>",
+            "<a href=\"#change-2\">e</a>",
+            "<a href=\"https://other.example/#x\">f</a>",
+            "<a href=\"/elsewhere/\">g</a>",
+        );
+        assert_eq!(
+            localise_links(html, &old, &new),
+            concat!(
+                "<a href=\"/p/notice/2024-01-01/#rights\" rel=\"x\"><del datetime=\"d\">a</del></a>",
+                "<a href=\"/p/notice/2025-01-01/#rights\"><ins datetime=\"d\">b</ins></a>",
+                "<a href=\"/p/cookies/?a=1&amp;b=2\">c</a>",
+                "<a href=\"/p/notice/2024-01-01/#who\">d</a>",
+                "<a href=\"#change-2\">e</a>",
+                "<a href=\"https://other.example/#x\">f</a>",
+                "<a href=\"/elsewhere/\">g</a>",
+            )
+        );
     }
 }

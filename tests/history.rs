@@ -109,10 +109,7 @@ fn drafts_appear_in_history_and_get_a_changes_page_only_in_preview() {
     let (_dir, site) = build_fixture(&["--drafts"]);
     let entries = history_entries(&read(&site, "notice/history/index.html"));
     let statuses: Vec<(&str, &str)> = entries.iter().map(|(s, d)| (s.as_str(), d.as_str())).collect();
-    assert_eq!(
-        statuses,
-        [("upcoming", "2030-01-01"), ("draft", "2026-01-01"), ("current", "2025-01-01"), ("superseded", "2024-01-01")]
-    );
+    assert_eq!(statuses, [("upcoming", "2030-01-01"), ("draft", "2026-01-01"), ("current", "2025-01-01"), ("superseded", "2024-01-01")]);
     let changes = read(&site, "notice/2026-01-01/changes/index.html");
     assert!(marked_texts(&changes, "ins").iter().any(|t| t.contains("only in the draft")), "draft's addition not shown");
     // Feeds announce published versions only, even in preview.
@@ -218,10 +215,10 @@ fn versions_json_lists_every_version_with_the_hash_of_its_file() {
     assert_eq!(versions[1]["changes_url"], format!("{BASE}notice/2025-01-01/changes/"));
     assert!(versions[2]["changes_url"].is_null());
     for (policy, version) in [(notice, &versions[1]), (&policies[1], &policies[1]["versions"][0])] {
-        let file = fixture().join("policies").join(policy["slug"].as_str().unwrap_or_default()).join(format!(
-            "{}.md",
-            version["date"].as_str().unwrap_or_default()
-        ));
+        let file = fixture()
+            .join("policies")
+            .join(policy["slug"].as_str().unwrap_or_default())
+            .join(format!("{}.md", version["date"].as_str().unwrap_or_default()));
         let bytes = std::fs::read(&file).expect("fixture file");
         let expected: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(version["sha256"], expected, "hash of {}", file.display());
@@ -267,4 +264,13 @@ fn the_github_corpus_has_a_changes_page_for_every_later_version() {
     let ins = marked_texts(&statement, "ins");
     assert!(ins.iter().any(|t| t.contains("If our vendors or affiliates process User Personal Information on our behalf")), "{ins:?}");
     assert!(!marked_texts(&statement, "del").iter().any(|t| t.contains("Privacy Shield Principles")), "unchanged sentence shown as removed");
+
+    // The statement of 31 May 2022 changed only a link target; the new `#anchor` must lead to
+    // the version page that has it, not to the changes page.
+    let relinked = read(&site, "privacy-statement/2022-05-31/changes/index.html");
+    assert!(
+        relinked.contains("<a href=\"/site-policy/privacy-statement/2022-05-31/#githubs-notice-to-california-residents\""),
+        "changed link target not shown or not resolved"
+    );
+    assert!(!relinked.contains("href=\"#githubs-notice"), "an anchor of the version page left pointing at the changes page");
 }
