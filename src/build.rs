@@ -9,6 +9,8 @@ use rayon::prelude::*;
 
 use crate::content::{self, Content, Source};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
+use crate::feeds;
+use crate::history::{self, ChangesPage, HistoryPage};
 use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
 use crate::markdown::{self, Rendered, Sanitizer};
 use crate::output::{Output, WriteOutcome};
@@ -217,10 +219,12 @@ pub fn validate<'c>(
         targets.add_path(urls.history(policy.slug()));
         targets.add_path(urls.policy_feed(policy.slug()));
         let shown = policy.shown_version().version.date;
-        for v in &policy.versions {
+        for (index, v) in policy.versions.iter().enumerate() {
+            if policy.previous(index).is_some() {
+                targets.add_path(urls.changes(policy.slug(), v.version.date));
+            }
             let doc = &versions[&(policy.slug().to_string(), v.version.date)];
             targets.add_document(urls.version(policy.slug(), v.version.date), &doc.rendered);
-            targets.add_path(urls.changes(policy.slug(), v.version.date));
             if v.version.date == shown {
                 targets.add_document(urls.policy(policy.slug()), &doc.rendered);
             }
@@ -372,6 +376,8 @@ fn build_inner(
     })?;
     timings.phase("render and write version pages");
 
+    write_history(&plan, &policy_views, &writer)?;
+
     plan.pages.par_iter().try_for_each(|page| {
         let doc = &pages[&page.slug];
         let context = StandalonePage {
@@ -439,6 +445,39 @@ fn build_inner(
         files_unchanged: writer.unchanged.load(Ordering::Relaxed),
         warnings: problems,
     })
+}
+
+/// History and changes pages, feeds and `versions.json` (see `history` and `feeds`).
+fn write_history(plan: &SitePlan, policy_views: &[PolicyView], writer: &Writer) -> Result<(), BuildError> {
+    let diffs = history::compute_diffs(plan);
+    let jobs: Vec<(usize, Option<usize>)> = plan
+        .policies
+        .iter()
+        .enumerate()
+        .flat_map(|(p, policy)| std::iter::once((p, None)).chain((0..policy.versions.len()).map(move |v| (p, Some(v)))))
+        .collect();
+    jobs.par_iter().try_for_each(|&(p, version)| {
+        let policy = &plan.policies[p];
+        match version {
+            None => {
+                let context = HistoryPage::new(plan, &policy_views[p], policy);
+                writer.page("history.html", &context.page.path.clone(), &context)
+            }
+            Some(v) => match diffs.get(&(policy.slug().to_string(), policy.versions[v].version.date)) {
+                Some(diff) => {
+                    let context = ChangesPage::new(plan, &policy_views[p], policy, v, diff);
+                    writer.page("changes.html", &context.page.path.clone(), &context)
+                }
+                None => Ok(()),
+            },
+        }
+    })?;
+    writer.file("feed.xml", feeds::site_feed(plan).into_bytes())?;
+    for policy in &plan.policies {
+        let path = plan.urls.output_path(&plan.urls.policy_feed(policy.slug()));
+        writer.file(&path, feeds::policy_feed(plan, policy).into_bytes())?;
+    }
+    writer.file("versions.json", feeds::versions_json(plan).map_err(BuildError::Io)?.into_bytes())
 }
 
 /// Renders templates and writes files, counting both.

@@ -11,6 +11,8 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod diff;
+pub mod feeds;
+pub mod history;
 pub mod links;
 pub mod lint;
 pub mod markdown;

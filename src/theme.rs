@@ -22,6 +22,8 @@ const DEFAULT_THEME: &[(&str, &[u8])] = embed![
     "templates/index.html",
     "templates/policy.html",
     "templates/page.html",
+    "templates/history.html",
+    "templates/changes.html",
     "templates/404.html",
     "static/css/site.css",
     "static/css/print.css",

@@ -1,1 +1,191 @@
 //! Block-then-word diffs between two versions of a policy (see the change-history issue).
+//!
+//! Pipeline: [`blocks`] parses each version into leaf blocks, [`align`]
+//! matches old blocks to new ones (unchanged, edited, added, removed, moved),
+//! [`words`] diffs the words inside each edited pair, [`render`] writes the
+//! page body with folded unchanged sections, and [`sanitize`] passes the
+//! result through an ammonia allow-list because policies may contain raw HTML.
+//!
+//! # Bounds
+//! The whole call is bounded by [`DiffOptions::deadline`] and three size limits:
+//! * inputs larger than [`DiffOptions::max_input_bytes`] (each) are not parsed
+//!   at all: the result says the whole document was replaced;
+//! * an edited block pair whose token counts add up to more than
+//!   [`DiffOptions::max_block_tokens`] is shown as removed + added whole;
+//! * pairing edited blocks inside one changed stretch costs about
+//!   `removed_blocks * added_tokens + added_blocks * removed_tokens`; above
+//!   [`DiffOptions::pair_budget`] the stretch is shown block by block.
+//!
+//! Every degradation is explained in [`DocumentDiff::coarse`].
+
+mod align;
+mod blocks;
+mod escape;
+mod fold;
+mod inline;
+mod render;
+mod sanitize;
+mod words;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+pub use sanitize::sanitize;
+
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    /// Date of the NEW version (`YYYY-MM-DD`), written into `<ins>`/`<del>`.
+    pub datetime: String,
+    /// Wall-clock budget for one pair of documents.
+    pub deadline: Duration,
+    /// Largest edited block pair (old + new tokens) that is word-diffed.
+    pub max_block_tokens: usize,
+    /// Largest document (bytes, each side) that is diffed at all.
+    pub max_input_bytes: usize,
+    /// Token comparisons allowed when pairing blocks of one changed stretch.
+    pub pair_budget: usize,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        Self {
+            datetime: String::new(),
+            deadline: Duration::from_secs(2),
+            max_block_tokens: 20_000,
+            max_input_bytes: 2_000_000,
+            pair_budget: 20_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentDiff {
+    /// Body of the changes page: sanitised, valid HTML.
+    pub html: String,
+    pub summary: DiffSummary,
+    /// Why the diff is coarser than word level, in plain English, if it is.
+    pub coarse: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DiffSummary {
+    pub words_added: usize,
+    pub words_removed: usize,
+    pub sections_changed: usize,
+    pub changes: Vec<ChangeRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRef {
+    /// Anchor id on the changed block: `change-1`, `change-2`, …
+    pub id: String,
+    /// Heading text of the section it falls under, or "Introduction".
+    pub section: String,
+    pub kind: ChangeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+    Moved,
+}
+
+/// Diffs two Markdown bodies (front matter already stripped).
+pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDiff {
+    let (html, summary, notes) = diff_raw(old, new, options);
+    DocumentDiff {
+        html: sanitize(&html),
+        summary,
+        coarse: if notes.is_empty() {
+            None
+        } else {
+            Some(notes.join("; "))
+        },
+    }
+}
+
+/// Unsanitised output, so tests can prove the renderer itself emits valid HTML.
+pub(crate) fn diff_raw(
+    old: &str,
+    new: &str,
+    options: &DiffOptions,
+) -> (String, DiffSummary, Vec<String>) {
+    let datetime = escape::attr(&options.datetime);
+    if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
+        return replaced(old, new, &datetime, options.max_input_bytes);
+    }
+    let deadline = Instant::now() + options.deadline;
+    let mut interner = words::Interner::new();
+    let old_blocks = blocks::parse(old, &mut interner);
+    let new_blocks = blocks::parse(new, &mut interner);
+    let mut aligner = align::Aligner {
+        old: &old_blocks,
+        new: &new_blocks,
+        deadline,
+        pair_budget: options.pair_budget,
+        notes: Vec::new(),
+    };
+    let entries = aligner.run();
+    let min_level = old_blocks
+        .iter()
+        .chain(&new_blocks)
+        .filter_map(|b| match b.kind {
+            blocks::BlockKind::Heading(l) => Some(l),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    let ctx = render::Ctx {
+        old: &old_blocks,
+        new: &new_blocks,
+        writer: inline::InlineWriter {
+            interner: &interner,
+            datetime: &datetime,
+        },
+        min_level,
+        section_level: min_level.max(2),
+        deadline,
+        max_block_tokens: options.max_block_tokens,
+    };
+    let out = render::render(&ctx, &entries);
+    let mut notes = aligner.notes;
+    notes.extend(out.notes);
+    (out.html, out.summary, notes)
+}
+
+/// The too-large fallback: no parsing, just a note and rough word counts.
+fn replaced(
+    old: &str,
+    new: &str,
+    datetime: &str,
+    limit: usize,
+) -> (String, DiffSummary, Vec<String>) {
+    let count = |s: &str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .count()
+    };
+    let html = format!(
+        "<p class=\"changed\" id=\"change-1\"><ins datetime=\"{datetime}\"><span class=\"visually-hidden\">Added: </span>This version replaces the whole document; it is too large to compare in detail.</ins></p>"
+    );
+    let summary = DiffSummary {
+        words_added: count(new),
+        words_removed: count(old),
+        sections_changed: 1,
+        changes: vec![ChangeRef {
+            id: "change-1".into(),
+            section: "Whole document".into(),
+            kind: ChangeKind::Changed,
+        }],
+    };
+    let note = format!(
+        "a version is larger than {limit} bytes, so the whole document is shown as replaced"
+    );
+    (html, summary, vec![note])
+}

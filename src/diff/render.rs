@@ -1,0 +1,484 @@
+//! Turns matched blocks into the changes page body and its summary.
+//!
+//! Containers (lists, tables, quotes) are opened and closed from each block's
+//! path, so any interleaving of old and new blocks stays valid HTML. Folding
+//! happens only between top-level groups (a whole list, a whole table, a
+//! paragraph), because `<details>` may not sit inside `<ul>` or `<tbody>`.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use super::align::Entry;
+use super::blocks::{Block, BlockKind, Container};
+use super::escape;
+use super::fold::{describe, group_label};
+use super::inline::{InlineWriter, Op};
+use super::words::{Piece, Token, diff_tokens};
+use super::{ChangeKind, ChangeRef, DiffSummary};
+
+pub(crate) struct Ctx<'a> {
+    pub old: &'a [Block],
+    pub new: &'a [Block],
+    pub writer: InlineWriter<'a>,
+    /// Shallowest body heading level in either version (becomes `<h2>`).
+    pub min_level: u8,
+    /// Headings at or above this level start a section.
+    pub section_level: u8,
+    pub deadline: Instant,
+    pub max_block_tokens: usize,
+}
+
+pub(crate) struct Output {
+    pub html: String,
+    pub summary: DiffSummary,
+    pub notes: Vec<String>,
+}
+
+/// Title of the section each block falls under, within its own version.
+pub(crate) fn section_titles(blocks: &[Block], section_level: u8) -> Vec<String> {
+    let mut cur = "Introduction".to_string();
+    blocks
+        .iter()
+        .map(|b| {
+            if is_section_heading(b, section_level) {
+                cur = b.plain_text();
+            }
+            cur.clone()
+        })
+        .collect()
+}
+
+fn is_section_heading(b: &Block, section_level: u8) -> bool {
+    matches!(b.kind, BlockKind::Heading(l) if l <= section_level) && b.path.is_empty()
+}
+
+struct R<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    out: String,
+    stack: Vec<Container>,
+    ids: HashSet<String>,
+    summary: DiffSummary,
+    notes: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    fn block(&self, e: Entry) -> &'a Block {
+        match e {
+            Entry::Same { new, .. }
+            | Entry::Changed { new, .. }
+            | Entry::Added(new)
+            | Entry::MovedHere { new, .. } => &self.new[new],
+            Entry::Removed(old) | Entry::MovedAway { old, .. } => &self.old[old],
+        }
+    }
+}
+
+impl R<'_, '_> {
+    fn sync(&mut self, path: &[Container]) {
+        let p = self
+            .stack
+            .iter()
+            .zip(path)
+            .take_while(|(a, b)| a.same(b))
+            .count();
+        while self.stack.len() > p {
+            let c = self.stack.pop().expect("non-empty");
+            self.out.push_str(match c {
+                Container::List { ordered: true, .. } => "</ol>",
+                Container::List { ordered: false, .. } => "</ul>",
+                Container::Item => "</li>",
+                Container::Quote => "</blockquote>",
+                Container::Table => "</table>",
+                Container::Head => "</thead>",
+                Container::Body => "</tbody>",
+                Container::Footnote(_) => "</div>",
+            });
+        }
+        for c in &path[p..] {
+            match c {
+                Container::List {
+                    ordered: true,
+                    start,
+                } => match start {
+                    Some(n) if *n != 1 => self.out.push_str(&format!("<ol start=\"{n}\">")),
+                    _ => self.out.push_str("<ol>"),
+                },
+                Container::List { ordered: false, .. } => self.out.push_str("<ul>"),
+                Container::Item => self.out.push_str("<li>"),
+                Container::Quote => self.out.push_str("<blockquote>"),
+                Container::Table => self.out.push_str("<table>"),
+                Container::Head => self.out.push_str("<thead>"),
+                Container::Body => self.out.push_str("<tbody>"),
+                Container::Footnote(l) => {
+                    let id = format!("fn-{l}");
+                    if self.ids.insert(id.clone()) {
+                        self.out.push_str(&format!(
+                            "<div class=\"footnote-definition\" id=\"{}\">",
+                            escape::attr(&id)
+                        ));
+                    } else {
+                        self.out.push_str("<div class=\"footnote-definition\">");
+                    }
+                }
+            }
+            self.stack.push(c.clone());
+        }
+    }
+
+    /// Word diff of one cell, degraded to whole-cell removed + added when the
+    /// cell is too large or time has run out.
+    fn pieces(&mut self, old: &[Token], new: &[Token]) -> Vec<Piece> {
+        if old.len() + new.len() > self.ctx.max_block_tokens || Instant::now() > self.ctx.deadline {
+            let why = if Instant::now() > self.ctx.deadline {
+                "time ran out, so the remaining edited blocks are shown as removed and added whole"
+            } else {
+                "a block was too long to compare word by word, so it is shown as removed and added whole"
+            };
+            if !self.notes.iter().any(|n| n == why) {
+                self.notes.push(why.into());
+            }
+            return (0..old.len())
+                .map(Piece::Del)
+                .chain((0..new.len()).map(Piece::Ins))
+                .collect();
+        }
+        let (p, late) = diff_tokens(old, new, self.ctx.deadline);
+        if late {
+            let why = "a word diff hit the time limit and may be coarser than needed";
+            if !self.notes.iter().any(|n| n == why) {
+                self.notes.push(why.into());
+            }
+        }
+        p
+    }
+
+    /// Writes a cell's tokens under one operation or as a word diff.
+    fn cell(&mut self, old: Option<&[Token]>, new: Option<&[Token]>, whole: Op) {
+        let items: Vec<(Op, &Token)> = match (old, new) {
+            (Some(o), Some(n)) => {
+                let p = self.pieces(o, n);
+                p.iter()
+                    .map(|x| match *x {
+                        Piece::Equal(_, j) => (Op::Eq, &n[j]),
+                        Piece::Del(i) => (Op::Del, &o[i]),
+                        Piece::Ins(j) => (Op::Ins, &n[j]),
+                    })
+                    .collect()
+            }
+            (Some(t), None) | (None, Some(t)) => t.iter().map(|t| (whole, t)).collect(),
+            (None, None) => Vec::new(),
+        };
+        for (op, t) in &items {
+            if t.kind == super::words::TokKind::Word {
+                match op {
+                    Op::Ins => self.summary.words_added += 1,
+                    Op::Del => self.summary.words_removed += 1,
+                    Op::Eq => {}
+                }
+            }
+        }
+        let mut out = std::mem::take(&mut self.out);
+        self.ctx.writer.write(&mut out, &items);
+        self.out = out;
+    }
+
+    /// Renders one entry. `note` is plain text shown before the content.
+    fn entry(&mut self, e: Entry, id: Option<&str>, note: Option<(String, Option<String>)>) {
+        let b = self.ctx.block(e);
+        let (class, whole) = match e {
+            Entry::Same { .. } => ("", Op::Eq),
+            Entry::Changed { .. } => ("changed", Op::Eq),
+            Entry::Added(_) => ("added", Op::Ins),
+            Entry::Removed(_) => ("removed", Op::Del),
+            Entry::MovedHere { .. } => ("moved", Op::Eq),
+            Entry::MovedAway { .. } => ("moved-away", Op::Eq),
+        };
+        // Rows whose cell count changed cannot be diffed cell by cell.
+        if let Entry::Changed { old, new } = e
+            && self.ctx.old[old].cells.len() != self.ctx.new[new].cells.len()
+        {
+            self.entry(Entry::Removed(old), id, None);
+            self.entry(Entry::Added(new), None, None);
+            return;
+        }
+        let mut attrs = String::new();
+        if !class.is_empty() {
+            attrs.push_str(&format!(" class=\"{class}\""));
+        }
+        if let Some(id) = id {
+            attrs.push_str(&format!(" id=\"{id}\""));
+        }
+        self.sync(&b.path);
+        let (open, close) = match &b.kind {
+            BlockKind::Heading(l) => {
+                let lvl = (*l as i32 - self.ctx.min_level as i32 + 2).clamp(2, 6);
+                (format!("<h{lvl}{attrs}>"), format!("</h{lvl}>"))
+            }
+            BlockKind::Text => (format!("<p{attrs}>"), "</p>".into()),
+            BlockKind::Item => (format!("<li{attrs}>"), String::new()),
+            BlockKind::Code(_) => (format!("<pre{attrs}><code>"), "</code></pre>".into()),
+            BlockKind::Html => (format!("<div{attrs}>"), "</div>".into()),
+            BlockKind::Rule => {
+                self.out.push_str(&format!("<hr{attrs}>"));
+                return;
+            }
+            BlockKind::Row { .. } => (format!("<tr{attrs}>"), "</tr>".into()),
+        };
+        self.out.push_str(&open);
+        let cell_tag = match b.kind {
+            BlockKind::Row { head: true } => Some("th"),
+            BlockKind::Row { head: false } => Some("td"),
+            _ => None,
+        };
+        let structural_only = matches!(e, Entry::Changed { old, new }
+            if self.ctx.old[old].content_key == self.ctx.new[new].content_key);
+        for (k, cell) in b.cells.iter().enumerate() {
+            if let Some(t) = cell_tag {
+                self.out.push_str(&format!("<{t}>"));
+            }
+            if k == 0 {
+                if let Some((text, href)) = &note {
+                    self.out.push_str("<span class=\"change-note\">");
+                    match href {
+                        Some(h) => self.out.push_str(&format!(
+                            "<a href=\"#{}\">{}</a>",
+                            escape::attr(h),
+                            escape::text(text)
+                        )),
+                        None => self.out.push_str(&escape::text(text)),
+                    }
+                    self.out.push_str("</span> ");
+                }
+                if structural_only {
+                    self.out.push_str(
+                        "<span class=\"change-note\">Same words, different nesting or block type:</span> ",
+                    );
+                }
+            }
+            match e {
+                // a moved-away heading keeps its words so the old outline still reads
+                Entry::MovedAway { .. } if !matches!(b.kind, BlockKind::Heading(_)) => {}
+                Entry::Changed { old, .. } => {
+                    let o = &self.ctx.old[old].cells[k];
+                    self.cell(Some(o), Some(cell), Op::Eq);
+                }
+                _ if whole == Op::Eq => {
+                    // unchanged, moved, or moved-away heading text
+                    let mut out = std::mem::take(&mut self.out);
+                    let items: Vec<(Op, &Token)> = cell.iter().map(|t| (Op::Eq, t)).collect();
+                    self.ctx.writer.write(&mut out, &items);
+                    self.out = out;
+                }
+                _ => {
+                    let t: &[Token] = cell;
+                    let (o, n) = if whole == Op::Del {
+                        (Some(t), None)
+                    } else {
+                        (None, Some(t))
+                    };
+                    self.cell(o, n, whole)
+                }
+            }
+            if let Some(t) = cell_tag {
+                self.out.push_str(&format!("</{t}>"));
+            }
+            if matches!(e, Entry::MovedAway { .. }) {
+                break; // the note alone stands for the old row
+            }
+        }
+        self.out.push_str(&close);
+        if b.kind == BlockKind::Item {
+            self.stack.push(Container::Item);
+        }
+    }
+}
+
+/// Change kind and grouping key of an entry, `None` when unchanged.
+fn change_kind(e: Entry) -> Option<ChangeKind> {
+    match e {
+        Entry::Same { .. } | Entry::MovedAway { .. } => None,
+        Entry::Changed { .. } => Some(ChangeKind::Changed),
+        Entry::Added(_) => Some(ChangeKind::Added),
+        Entry::Removed(_) => Some(ChangeKind::Removed),
+        Entry::MovedHere { .. } => Some(ChangeKind::Moved),
+    }
+}
+
+pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
+    let old_sections = section_titles(ctx.old, ctx.section_level);
+    let new_sections = section_titles(ctx.new, ctx.section_level);
+    // Pass 1: sections of the merged page, and change ids.
+    let mut sections: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut ids: Vec<Option<String>> = vec![None; entries.len()];
+    let mut moved_ids: HashMap<usize, String> = HashMap::new();
+    let mut changes: Vec<ChangeRef> = Vec::new();
+    let mut prev: Option<(ChangeKind, usize)> = None;
+    for (i, &e) in entries.iter().enumerate() {
+        let b = ctx.block(e);
+        if is_section_heading(b, ctx.section_level) || sections.is_empty() {
+            let title = if is_section_heading(b, ctx.section_level) {
+                b.plain_text()
+            } else {
+                "Introduction".into()
+            };
+            sections.push((title, Vec::new()));
+        }
+        let s = sections.len() - 1;
+        sections[s].1.push(i);
+        let kind = change_kind(e);
+        let continues = matches!((kind, prev), (Some(k), Some((pk, ps)))
+            if k == pk && ps == s && matches!(k, ChangeKind::Added | ChangeKind::Removed));
+        if let Some(k) = kind
+            && !continues
+        {
+            let id = format!("change-{}", changes.len() + 1);
+            changes.push(ChangeRef {
+                id: id.clone(),
+                section: sections[s].0.clone(),
+                kind: k,
+            });
+            ids[i] = Some(id.clone());
+        }
+        if let (Entry::MovedHere { new, .. }, Some(id)) = (e, &ids[i]) {
+            moved_ids.insert(new, id.clone());
+        }
+        prev = kind.map(|k| (k, s));
+    }
+    let mut r = R {
+        ctx,
+        out: String::new(),
+        stack: Vec::new(),
+        ids: changes.iter().map(|c| c.id.clone()).collect(),
+        summary: DiffSummary::default(),
+        notes: Vec::new(),
+    };
+    for (title, members) in &sections {
+        if members
+            .iter()
+            .any(|&i| !matches!(entries[i], Entry::Same { .. }))
+        {
+            r.summary.sections_changed += 1;
+        }
+        let mut rest: &[usize] = members;
+        if let Some(&first) = members.first()
+            && is_section_heading(ctx.block(entries[first]), ctx.section_level)
+        {
+            // A moved section heading says where the section used to sit / went.
+            let note = match entries[first] {
+                Entry::MovedHere { old, .. } => {
+                    let after = if old == 0 {
+                        "the start"
+                    } else {
+                        &old_sections[old - 1]
+                    };
+                    Some((
+                        format!("Moved; this section used to follow “{after}”:"),
+                        None,
+                    ))
+                }
+                Entry::MovedAway { new, .. } => {
+                    let after = if new == 0 {
+                        "the start"
+                    } else {
+                        &new_sections[new - 1]
+                    };
+                    Some((
+                        format!("Moved to after “{after}”:"),
+                        moved_ids.get(&new).cloned(),
+                    ))
+                }
+                _ => None,
+            };
+            r.entry(entries[first], ids[first].as_deref(), note);
+            rest = &members[1..];
+        }
+        // Top-level groups: consecutive blocks sharing their outermost container.
+        let mut groups: Vec<&[usize]> = Vec::new();
+        let mut start = 0;
+        for k in 1..=rest.len() {
+            let split = k == rest.len() || {
+                let (a, b) = (ctx.block(entries[rest[k - 1]]), ctx.block(entries[rest[k]]));
+                match (a.path.first(), b.path.first()) {
+                    (Some(x), Some(y)) => !x.same(y),
+                    _ => true,
+                }
+            };
+            if split {
+                groups.push(&rest[start..k]);
+                start = k;
+            }
+        }
+        let mut g = 0;
+        while g < groups.len() {
+            let unchanged = |grp: &[usize]| {
+                grp.iter()
+                    .all(|&i| matches!(entries[i], Entry::Same { .. }))
+            };
+            if unchanged(groups[g]) {
+                let mut h = g;
+                while h < groups.len() && unchanged(groups[h]) {
+                    h += 1;
+                }
+                let labels: Vec<&str> = groups[g..h]
+                    .iter()
+                    .map(|grp| group_label(ctx.block(entries[grp[0]])))
+                    .collect();
+                r.sync(&[]);
+                r.out.push_str(&format!(
+                    "<details class=\"unchanged\"><summary>Unchanged: {} ({})</summary>",
+                    escape::text(title),
+                    describe(&labels)
+                ));
+                for grp in &groups[g..h] {
+                    for &i in grp.iter() {
+                        r.entry(entries[i], None, None);
+                    }
+                }
+                r.sync(&[]);
+                r.out.push_str("</details>");
+                g = h;
+                continue;
+            }
+            let grp = groups[g];
+            let mut k = 0;
+            while k < grp.len() {
+                let i = grp[k];
+                let note = match entries[i] {
+                    Entry::MovedHere { old, .. } => {
+                        Some((format!("Moved from “{}”:", old_sections[old]), None))
+                    }
+                    Entry::MovedAway { new, .. } => {
+                        // consecutive blocks that went to the same section share one note
+                        let mut n = 1;
+                        while k + n < grp.len()
+                            && matches!(entries[grp[k + n]], Entry::MovedAway { new: m, .. } if new_sections[m] == new_sections[new])
+                        {
+                            n += 1;
+                        }
+                        let what = if n == 1 {
+                            String::new()
+                        } else {
+                            format!(" ({n} blocks)")
+                        };
+                        let text = format!("Moved to “{}”{what}", new_sections[new]);
+                        r.entry(entries[i], None, Some((text, moved_ids.get(&new).cloned())));
+                        k += n;
+                        continue;
+                    }
+                    _ => None,
+                };
+                r.entry(entries[i], ids[i].as_deref(), note);
+                k += 1;
+            }
+            g += 1;
+        }
+    }
+    r.sync(&[]);
+    let mut summary = r.summary;
+    summary.changes = changes;
+    Output {
+        html: r.out,
+        summary,
+        notes: r.notes,
+    }
+}

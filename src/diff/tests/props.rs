@@ -1,0 +1,93 @@
+//! Random documents: whatever the edit, the page must be valid HTML.
+
+use super::{html_check, opts};
+use crate::diff::{diff_markdown, diff_raw};
+use proptest::prelude::*;
+
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("data".to_string()),
+        Just("we".to_string()),
+        Just("*share*".to_string()),
+        Just("**your**".to_string()),
+        Just("[link](https://x.example)".to_string()),
+        Just("[link](https://y.example)".to_string()),
+        Just("`code`".to_string()),
+        Just("<b>raw</b>".to_string()),
+        Just("a&b".to_string()),
+        "[a-z]{1,6}",
+    ]
+}
+
+fn line() -> impl Strategy<Value = String> {
+    proptest::collection::vec(word(), 1..8).prop_map(|w| w.join(" "))
+}
+
+/// One Markdown block, built from a small grammar of the structures the diff handles.
+fn block() -> impl Strategy<Value = String> {
+    prop_oneof![
+        line().prop_map(|l| format!("{l}\n")),
+        line().prop_map(|l| format!("## {l}\n")),
+        line().prop_map(|l| format!("### {l}\n")),
+        proptest::collection::vec(line(), 1..4)
+            .prop_map(|ls| ls.iter().map(|l| format!("* {l}\n")).collect()),
+        (line(), line()).prop_map(|(a, b)| format!("1. {a}\n   * {b}\n2. {a}\n")),
+        (line(), line()).prop_map(|(a, b)| format!("| h | i |\n|---|---|\n| {a} | {b} |\n")),
+        line().prop_map(|l| format!("> {l}\n")),
+        line().prop_map(|l| format!("```\n{l}\n```\n")),
+    ]
+}
+
+fn doc() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::vec(block(), 0..8)
+}
+
+/// A second version made by editing, dropping, adding and swapping blocks.
+fn edited(d: Vec<String>) -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+    let n = d.len();
+    (
+        Just(d),
+        proptest::collection::vec((0..4u8, block()), n..=n),
+        proptest::collection::vec(block(), 0..3),
+    )
+        .prop_map(|(d, edits, extra)| {
+            let mut new = Vec::new();
+            for (b, (op, repl)) in d.iter().zip(edits) {
+                match op {
+                    0 => {}                   // dropped
+                    1 => new.push(repl),      // replaced
+                    _ => new.push(b.clone()), // kept
+                }
+            }
+            if new.len() > 2 {
+                new.swap(0, 2);
+            }
+            new.extend(extra);
+            (d, new)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn rendered_diff_is_valid_html((old, new) in doc().prop_flat_map(edited)) {
+        let old = old.join("\n");
+        let new = new.join("\n");
+        let (raw, _, _) = diff_raw(&old, &new, &opts());
+        if let Err(e) = html_check::check(&raw) {
+            panic!("{e}\nOLD:\n{old}\nNEW:\n{new}\nHTML:\n{raw}");
+        }
+        let d = diff_markdown(&old, &new, &opts());
+        prop_assert!(html_check::check(&d.html).is_ok(), "{}", d.html);
+    }
+
+    #[test]
+    fn identical_documents_have_no_changes(d in doc()) {
+        let text = d.join("\n");
+        let (raw, s, _) = diff_raw(&text, &text, &opts());
+        prop_assert!(!raw.contains("<ins") && !raw.contains("<del"), "{}", raw);
+        prop_assert_eq!(s.changes.len(), 0);
+        prop_assert_eq!(s.sections_changed, 0);
+    }
+}

@@ -1,0 +1,358 @@
+//! Tokens and the word-level diff inside one pair of matched blocks.
+//!
+//! A token remembers the inline formatting around it (its "style", an
+//! interned stack of opening tags such as `<a href="x">` or `<em>`). Two
+//! tokens are equal only if their words AND their styles are equal, so a
+//! changed link target or a changed emphasis shows as a change even when the
+//! visible words are the same, while the renderer can still open and close
+//! formatting tags properly around `<ins>`/`<del>`.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokKind {
+    /// A run of letters/digits: what the summary counts as a word.
+    Word,
+    Space,
+    Punct,
+    /// Ready-made HTML that must not be split (images, line breaks, raw HTML).
+    Atom,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    /// Plain text for `Word`/`Space`/`Punct` (escaped when rendered), HTML for `Atom`.
+    pub text: String,
+    pub kind: TokKind,
+    /// Interned style stack id (see [`Interner::stack`]).
+    pub style: u32,
+    /// Interned (style, kind, text) id: the value actually compared by the diff.
+    pub id: u32,
+}
+
+/// One inline formatting element: how to open it and how to close it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct StyleEl {
+    pub open: String,
+    pub close: &'static str,
+}
+
+/// Shared between the old and the new document so that ids are comparable.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    els: Vec<StyleEl>,
+    el_ids: HashMap<StyleEl, u32>,
+    stacks: Vec<Vec<u32>>,
+    stack_ids: HashMap<Vec<u32>, u32>,
+    tokens: HashMap<(u32, u8, String), u32>,
+}
+
+impl Interner {
+    pub fn new() -> Self {
+        let mut i = Self::default();
+        i.stack_id(&[]); // the empty stack is always id 0
+        i
+    }
+
+    pub fn el_id(&mut self, el: StyleEl) -> u32 {
+        if let Some(&id) = self.el_ids.get(&el) {
+            return id;
+        }
+        let id = self.els.len() as u32;
+        self.els.push(el.clone());
+        self.el_ids.insert(el, id);
+        id
+    }
+
+    pub fn stack_id(&mut self, stack: &[u32]) -> u32 {
+        if let Some(&id) = self.stack_ids.get(stack) {
+            return id;
+        }
+        let id = self.stacks.len() as u32;
+        self.stacks.push(stack.to_vec());
+        self.stack_ids.insert(stack.to_vec(), id);
+        id
+    }
+
+    pub fn stack(&self, id: u32) -> &[u32] {
+        &self.stacks[id as usize]
+    }
+
+    pub fn el(&self, id: u32) -> &StyleEl {
+        &self.els[id as usize]
+    }
+
+    pub fn token(&mut self, text: String, kind: TokKind, style: u32) -> Token {
+        let key = (style, kind as u8, text);
+        let next = self.tokens.len() as u32;
+        let id = *self.tokens.entry(key.clone()).or_insert(next);
+        Token {
+            text: key.2,
+            kind,
+            style,
+            id,
+        }
+    }
+
+    /// Splits text into words, whitespace runs and single punctuation marks.
+    pub fn push_text(&mut self, out: &mut Vec<Token>, text: &str, style: u32) {
+        let mut start = 0;
+        let mut cur: Option<TokKind> = None;
+        for (i, c) in text.char_indices() {
+            let kind = if c.is_alphanumeric() {
+                TokKind::Word
+            } else if c.is_whitespace() {
+                TokKind::Space
+            } else {
+                TokKind::Punct
+            };
+            let continues = cur == Some(kind) && kind != TokKind::Punct;
+            if !continues {
+                if let Some(k) = cur {
+                    out.push(self.token(text[start..i].to_string(), k, style));
+                }
+                start = i;
+                cur = Some(kind);
+            }
+        }
+        if let Some(k) = cur {
+            out.push(self.token(text[start..].to_string(), k, style));
+        }
+    }
+}
+
+/// One step of a word diff: indexes into the old and/or new token slices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Equal(usize, usize),
+    Del(usize),
+    Ins(usize),
+}
+
+/// Word diff of two token slices. Returns the pieces and whether the deadline
+/// cut the search short (the result is then still correct, only coarser).
+pub(crate) fn diff_tokens(old: &[Token], new: &[Token], deadline: Instant) -> (Vec<Piece>, bool) {
+    let a: Vec<u32> = old.iter().map(|t| t.id).collect();
+    let b: Vec<u32> = new.iter().map(|t| t.id).collect();
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &a, &b, Some(deadline));
+    let late = Instant::now() > deadline;
+    let mut pieces = Vec::with_capacity(a.len().max(b.len()));
+    for op in ops {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => pieces.extend((0..len).map(|k| Piece::Equal(old_index + k, new_index + k))),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => pieces.extend((old_index..old_index + old_len).map(Piece::Del)),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => pieces.extend((new_index..new_index + new_len).map(Piece::Ins)),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                pieces.extend((old_index..old_index + old_len).map(Piece::Del));
+                pieces.extend((new_index..new_index + new_len).map(Piece::Ins));
+            }
+        }
+    }
+    (cleanup(pieces, old), late)
+}
+
+/// Myers happily matches a lone space or comma between two edits, which reads
+/// as confetti ("<del>a</del> <ins>b</ins> <del>c</del>…"). Equal runs made
+/// only of spaces/punctuation that sit between two changes are folded into the
+/// change, and deletions are moved before insertions so each edit reads as
+/// "removed text, then added text".
+fn cleanup(pieces: Vec<Piece>, old: &[Token]) -> Vec<Piece> {
+    // Split into runs of Equal / non-Equal.
+    let mut runs: Vec<(bool, Vec<Piece>)> = Vec::new();
+    for p in pieces {
+        let eq = matches!(p, Piece::Equal(..));
+        match runs.last_mut() {
+            Some((e, v)) if *e == eq => v.push(p),
+            _ => runs.push((eq, vec![p])),
+        }
+    }
+    let n = runs.len();
+    for run in runs.iter_mut().take(n.saturating_sub(1)).skip(1) {
+        let trivial = run.0
+            && run.1.len() <= 2
+            && run.1.iter().all(|p| match p {
+                Piece::Equal(o, _) => matches!(old[*o].kind, TokKind::Space | TokKind::Punct),
+                _ => false,
+            });
+        if trivial {
+            let v = std::mem::take(&mut run.1);
+            run.0 = false;
+            run.1 = v
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Equal(o, _) => Some(Piece::Del(*o)),
+                    _ => None,
+                })
+                .chain(v.iter().filter_map(|p| match p {
+                    Piece::Equal(_, n) => Some(Piece::Ins(*n)),
+                    _ => None,
+                }))
+                .collect();
+        }
+    }
+    // Merge adjacent change runs and order each as deletions then insertions.
+    let mut out = Vec::new();
+    let mut pending: Vec<Piece> = Vec::new();
+    let flush = |pending: &mut Vec<Piece>, out: &mut Vec<Piece>| {
+        out.extend(pending.iter().filter(|p| matches!(p, Piece::Del(_))));
+        out.extend(pending.iter().filter(|p| matches!(p, Piece::Ins(_))));
+        pending.clear();
+    };
+    for (eq, v) in runs {
+        if eq {
+            flush(&mut pending, &mut out);
+            out.extend(v);
+        } else {
+            pending.extend(v);
+        }
+    }
+    flush(&mut pending, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::time::Duration;
+
+    fn toks(i: &mut Interner, s: &str) -> Vec<Token> {
+        let mut v = Vec::new();
+        i.push_text(&mut v, s, 0);
+        v
+    }
+
+    fn sides(p: &[Piece], old: &[Token], new: &[Token]) -> (String, String) {
+        let mut a = String::new();
+        let mut b = String::new();
+        for x in p {
+            match *x {
+                Piece::Equal(o, n) => {
+                    a.push_str(&old[o].text);
+                    b.push_str(&new[n].text);
+                }
+                Piece::Del(o) => a.push_str(&old[o].text),
+                Piece::Ins(n) => b.push_str(&new[n].text),
+            }
+        }
+        (a, b)
+    }
+
+    #[test]
+    fn tokenises_words_spaces_and_punctuation() {
+        let mut i = Interner::new();
+        let t = toks(&mut i, "Hello,  wörld 42!");
+        let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["Hello", ",", "  ", "wörld", " ", "42", "!"]);
+        assert_eq!(t.iter().filter(|t| t.kind == TokKind::Word).count(), 3);
+    }
+
+    #[test]
+    fn one_word_edit_is_one_word() {
+        let mut i = Interner::new();
+        let long = "lorem ipsum dolor sit amet ".repeat(40);
+        let old = toks(&mut i, &format!("{long}we may share data {long}"));
+        let new = toks(&mut i, &format!("{long}we will share data {long}"));
+        let far = Instant::now() + Duration::from_secs(5);
+        let (p, late) = diff_tokens(&old, &new, far);
+        assert!(!late);
+        let dels: Vec<&str> = p
+            .iter()
+            .filter_map(|x| match x {
+                Piece::Del(o) => Some(old[*o].text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let ins: Vec<&str> = p
+            .iter()
+            .filter_map(|x| match x {
+                Piece::Ins(n) => Some(new[*n].text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dels, ["may"]);
+        assert_eq!(ins, ["will"]);
+    }
+
+    #[test]
+    fn same_words_different_style_differ() {
+        let mut i = Interner::new();
+        let em = i.el_id(StyleEl {
+            open: "<em>".into(),
+            close: "</em>",
+        });
+        let s = i.stack_id(&[em]);
+        let a = i.token("x".into(), TokKind::Word, 0);
+        let b = i.token("x".into(), TokKind::Word, s);
+        assert_ne!(a.id, b.id);
+    }
+
+    #[test]
+    fn lone_space_between_edits_is_absorbed() {
+        let mut i = Interner::new();
+        let old = toks(&mut i, "keep alpha beta keep");
+        let new = toks(&mut i, "keep gamma delta keep");
+        let (p, _) = diff_tokens(&old, &new, Instant::now() + Duration::from_secs(5));
+        // one deletion run followed by one insertion run, not interleaved
+        let tags: String = p
+            .iter()
+            .map(|x| match x {
+                Piece::Equal(..) => '=',
+                Piece::Del(_) => '-',
+                Piece::Ins(_) => '+',
+            })
+            .collect();
+        assert_eq!(tags, "==---+++==");
+    }
+
+    proptest! {
+        #[test]
+        fn diff_rebuilds_both_inputs(
+            a in proptest::collection::vec(0u8..6, 0..60),
+            b in proptest::collection::vec(0u8..6, 0..60),
+        ) {
+            let words = ["a", "b", " ", ",", "see", "x"];
+            let mut i = Interner::new();
+            let old: Vec<Token> = a.iter().map(|&k| {
+                let w = words[k as usize];
+                i.token(w.into(), if w == " " { TokKind::Space } else { TokKind::Word }, 0)
+            }).collect();
+            let new: Vec<Token> = b.iter().map(|&k| {
+                let w = words[k as usize];
+                i.token(w.into(), if w == " " { TokKind::Space } else { TokKind::Word }, 0)
+            }).collect();
+            let (p, _) = diff_tokens(&old, &new, Instant::now() + Duration::from_secs(5));
+            // every index appears in order, exactly once
+            let olds: Vec<usize> = p.iter().filter_map(|x| match *x {
+                Piece::Equal(o, _) | Piece::Del(o) => Some(o), _ => None }).collect();
+            let news: Vec<usize> = p.iter().filter_map(|x| match *x {
+                Piece::Equal(_, n) | Piece::Ins(n) => Some(n), _ => None }).collect();
+            prop_assert_eq!(olds, (0..old.len()).collect::<Vec<_>>());
+            prop_assert_eq!(news, (0..new.len()).collect::<Vec<_>>());
+            let (ra, rb) = sides(&p, &old, &new);
+            let ea: String = old.iter().map(|t| t.text.as_str()).collect();
+            let eb: String = new.iter().map(|t| t.text.as_str()).collect();
+            prop_assert_eq!(ra, ea);
+            prop_assert_eq!(rb, eb);
+            for x in &p {
+                if let Piece::Equal(o, n) = *x { prop_assert_eq!(old[o].id, new[n].id); }
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The machine-readable side of the change history: Atom feeds and `versions.json`.
+//!
+//! Both are derived from the content and the build date only (never the clock), so building
+//! the same content twice gives the same bytes and a feed reader or tracker sees a change only
+//! when a policy did change.
+//!
+//! Feeds list every published version, including upcoming ones (titled "Upcoming: …"), because
+//! the point of a notice period is that followers hear about a change before it applies. An
+//! entry's `updated` is the version's effective date, so an upcoming entry is future-dated.
+//! Drafts never appear in a feed, not even in a preview build.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::content::Version;
+use crate::markdown::escape_html;
+use crate::site::{PlannedVersion, PolicyPlan, SitePlan, VersionStatus};
+
+/// Written when a feed has no entries: a fixed instant, since the clock must not leak in.
+const EMPTY_FEED_UPDATED: &str = "1970-01-01T00:00:00Z";
+
+/// One version as a feed entry.
+struct Entry<'c> {
+    policy: &'c PolicyPlan<'c>,
+    index: usize,
+}
+
+impl<'c> Entry<'c> {
+    fn planned(&self) -> &PlannedVersion<'c> {
+        &self.policy.versions[self.index]
+    }
+    fn version(&self) -> &'c Version {
+        self.planned().version
+    }
+}
+
+/// Published (non-draft) versions of one policy, newest first.
+fn entries<'c>(policy: &'c PolicyPlan<'c>) -> impl Iterator<Item = Entry<'c>> {
+    (0..policy.versions.len()).rev().filter(|&i| policy.versions[i].status != VersionStatus::Draft).map(move |index| Entry { policy, index })
+}
+
+/// Midnight UTC on the version's effective date, as RFC 3339.
+fn rfc3339(version: &Version) -> String {
+    format!("{}T00:00:00Z", version.date_string())
+}
+
+/// `/feed.xml`: every policy's versions, newest first.
+pub fn site_feed(plan: &SitePlan) -> String {
+    let mut all: Vec<Entry> = plan.policies.iter().flat_map(entries).collect();
+    all.sort_by(|a, b| b.version().date.cmp(&a.version().date).then_with(|| a.policy.slug().cmp(b.policy.slug())));
+    let title = format!("{}: policy changes", plan.content.config.title);
+    atom(plan, &title, &plan.urls.file("feed.xml"), &plan.urls.index(), &all)
+}
+
+/// `/<slug>/feed.xml`: one policy's versions, newest first.
+pub fn policy_feed(plan: &SitePlan, policy: &PolicyPlan) -> String {
+    let all: Vec<Entry> = entries(policy).collect();
+    let title = format!("{}: changes to {}", plan.content.config.title, policy.title());
+    atom(plan, &title, &plan.urls.policy_feed(policy.slug()), &plan.urls.history(policy.slug()), &all)
+}
+
+fn atom(plan: &SitePlan, title: &str, self_path: &str, alternate_path: &str, entries: &[Entry]) -> String {
+    let urls = &plan.urls;
+    let updated = entries
+        .iter()
+        .map(|e| e.version().date)
+        .max()
+        .map_or_else(|| EMPTY_FEED_UPDATED.to_string(), |d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
+    let self_url = urls.absolute(self_path);
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    xml.push_str(&format!("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n", escape_html(&plan.content.config.language)));
+    xml.push_str(&format!("  <id>{}</id>\n", escape_html(&self_url)));
+    xml.push_str(&format!("  <title>{}</title>\n", escape_html(title)));
+    xml.push_str(&format!("  <updated>{updated}</updated>\n"));
+    xml.push_str(&format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", escape_html(&self_url)));
+    xml.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape_html(&urls.absolute(alternate_path))));
+    xml.push_str(&format!("  <author><name>{}</name></author>\n", escape_html(&plan.content.config.title)));
+    for entry in entries {
+        push_entry(&mut xml, plan, entry);
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+fn push_entry(xml: &mut String, plan: &SitePlan, entry: &Entry) {
+    let urls = &plan.urls;
+    let slug = entry.policy.slug();
+    let version = entry.version();
+    let upcoming = entry.planned().status == VersionStatus::Upcoming;
+    let version_url = urls.absolute(&urls.version(slug, version.date));
+    let link = match entry.policy.previous(entry.index) {
+        Some(_) => urls.absolute(&urls.changes(slug, version.date)),
+        None => version_url.clone(),
+    };
+    let label = version.front.label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
+    let title =
+        format!("{}{}, version of {}{label}", if upcoming { "Upcoming: " } else { "" }, version.front.title(), crate::pages::long_date(version.date));
+    let summary = version.front.summary.as_deref().unwrap_or("First published version.");
+    let when = rfc3339(version);
+    xml.push_str("  <entry>\n");
+    xml.push_str(&format!("    <id>{}</id>\n", escape_html(&version_url)));
+    xml.push_str(&format!("    <title>{}</title>\n", escape_html(&title)));
+    xml.push_str(&format!("    <updated>{when}</updated>\n"));
+    xml.push_str(&format!("    <published>{when}</published>\n"));
+    xml.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape_html(&link)));
+    if link != version_url {
+        xml.push_str(&format!("    <link rel=\"related\" type=\"text/html\" href=\"{}\"/>\n", escape_html(&version_url)));
+    }
+    xml.push_str(&format!("    <category term=\"{}\" label=\"{}\"/>\n", escape_html(slug), escape_html(entry.policy.title())));
+    xml.push_str(&format!("    <summary type=\"text\">{}</summary>\n", escape_html(summary)));
+    xml.push_str("  </entry>\n");
+}
+
+/// `/versions.json`, documented in the README. Field order is the struct order, so the bytes
+/// are stable.
+#[derive(Debug, Serialize)]
+pub struct VersionsIndex {
+    pub schema_version: u32,
+    pub site: SiteEntry,
+    pub policies: Vec<PolicyEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SiteEntry {
+    pub title: String,
+    pub url: String,
+    pub feed_url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PolicyEntry {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub history_url: String,
+    pub feed_url: String,
+    /// Date of the version in force on the build date; `null` before the first takes effect.
+    pub current: Option<String>,
+    /// Newest first.
+    pub versions: Vec<VersionEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionEntry {
+    pub date: String,
+    pub title: String,
+    pub label: Option<String>,
+    pub summary: Option<String>,
+    pub status: VersionStatus,
+    pub url: String,
+    pub changes_url: Option<String>,
+    /// SHA-256 of the source file's bytes, exactly as stored, in lower-case hex.
+    pub sha256: String,
+}
+
+/// Builds `/versions.json`. Fails only if a source file can no longer be read.
+pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
+    let urls = &plan.urls;
+    let policies = plan
+        .policies
+        .iter()
+        .map(|policy| {
+            let slug = policy.slug();
+            let versions = (0..policy.versions.len())
+                .rev()
+                .map(|index| {
+                    let planned = &policy.versions[index];
+                    let version = planned.version;
+                    Ok(VersionEntry {
+                        date: version.date_string(),
+                        title: version.front.title().to_string(),
+                        label: version.front.label.clone(),
+                        summary: version.front.summary.clone(),
+                        status: planned.status,
+                        url: urls.absolute(&urls.version(slug, version.date)),
+                        changes_url: policy.previous(index).map(|_| urls.absolute(&urls.changes(slug, version.date))),
+                        sha256: file_sha256(version)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok(PolicyEntry {
+                slug: slug.to_string(),
+                title: policy.title().to_string(),
+                url: urls.absolute(&urls.policy(slug)),
+                history_url: urls.absolute(&urls.history(slug)),
+                feed_url: urls.absolute(&urls.policy_feed(slug)),
+                current: policy.current().map(|v| v.version.date_string()),
+                versions,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let index = VersionsIndex {
+        schema_version: 1,
+        site: SiteEntry {
+            title: plan.content.config.title.clone(),
+            url: urls.absolute(&urls.index()),
+            feed_url: urls.absolute(&urls.file("feed.xml")),
+        },
+        policies,
+    };
+    let mut json = serde_json::to_string_pretty(&index).map_err(|e| format!("cannot write versions.json: {e}"))?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// Hashes the file as stored (a byte-order mark included), which is what an auditor holding a
+/// copy of the file would hash; the loaded text has had any BOM removed.
+fn file_sha256(version: &Version) -> Result<String, String> {
+    let bytes = std::fs::read(&version.source.path).map_err(|e| format!("cannot read {}: {e}", version.source.path.display()))?;
+    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+}

@@ -1,0 +1,216 @@
+//! The history page of each policy and the changes page of each version.
+//!
+//! A version is only ever compared with its neighbour (`PolicyPlan::previous`), and each diff
+//! is computed once, before any template runs: the changes page, the feeds and anything else
+//! that wants it read the same result, so build time grows with the number of versions, not
+//! with the number of pages that mention them.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diff::{self, ChangeKind, DiffOptions, DiffSummary, DocumentDiff};
+use crate::links::DocumentLinks;
+use crate::markdown::{LinkResolver, escape_html};
+use crate::pages::{PageMeta, PolicyView, VersionView};
+use crate::site::{PolicyPlan, SitePlan};
+
+/// What one version changed, against the version before it.
+#[derive(Debug, Clone)]
+pub struct VersionDiff {
+    /// Index in `PolicyPlan::versions` of the version compared against.
+    pub previous: usize,
+    pub diff: DocumentDiff,
+}
+
+/// Every diff of a site, by policy slug and the newer version's date.
+pub type Diffs = BTreeMap<(String, NaiveDate), VersionDiff>;
+
+/// Diffs every version that has a previous one against it, in parallel.
+pub fn compute_diffs(plan: &SitePlan) -> Diffs {
+    let jobs: Vec<(&PolicyPlan, usize, usize)> = plan
+        .policies
+        .iter()
+        .flat_map(|policy| (0..policy.versions.len()).filter_map(move |index| previous_index(policy, index).map(|p| (policy, index, p))))
+        .collect();
+    jobs.into_par_iter()
+        .map(|(policy, index, previous)| {
+            let new = policy.versions[index].version;
+            let old = policy.versions[previous].version;
+            let options = DiffOptions { datetime: new.date_string(), ..DiffOptions::default() };
+            let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
+            let sides = [old, new].map(|v| Side {
+                links: DocumentLinks {
+                    urls: &plan.urls,
+                    home: plan.urls.policy(policy.slug()),
+                    source_relative: format!("policies/{}/{}.md", policy.slug(), v.date_string()),
+                },
+                page: plan.urls.version(policy.slug(), v.date),
+            });
+            diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
+            ((policy.slug().to_string(), new.date), VersionDiff { previous, diff })
+        })
+        .collect()
+}
+
+/// One side of a comparison, for writing its links out.
+struct Side<'a> {
+    links: DocumentLinks<'a>,
+    /// The version's own page, where its heading anchors live.
+    page: String,
+}
+
+/// The diff engine writes links as they are in the Markdown, but a changes page lives two
+/// levels below the version it shows: relative links and `#anchors` would lead nowhere. This
+/// resolves them as the version page does, against the old version for links inside removed
+/// text and the new one otherwise. Links to the changes page's own anchors (`#change-N`,
+/// footnotes) stay as they are.
+fn localise_links(html: &str, old: &Side, new: &Side) -> String {
+    const OPEN: &str = "<a href=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        let (before, after) = rest.split_at(at + OPEN.len());
+        out.push_str(before);
+        let Some(end) = after.find('"') else {
+            rest = after;
+            break;
+        };
+        let href = unescape(&after[..end]);
+        let tail = &after[end..];
+        let removed = tail.split_once('>').is_some_and(|(_, content)| content.starts_with("<del"));
+        let side = if removed { old } else { new };
+        let local = if href.starts_with("#change-") || href.starts_with("#fn") {
+            href
+        } else if href.starts_with('#') {
+            format!("{}{href}", side.page)
+        } else {
+            side.links.resolve(&href).href
+        };
+        out.push_str(&escape_html(&local));
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn unescape(attribute: &str) -> String {
+    attribute.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The index of the version `index` is compared against, if any.
+pub fn previous_index(policy: &PolicyPlan, index: usize) -> Option<usize> {
+    let previous = policy.previous(index)?;
+    policy.versions.iter().position(|v| v.version.date == previous.version.date)
+}
+
+/// The context of `/<slug>/history/`.
+#[derive(Serialize)]
+pub struct HistoryPage<'a> {
+    pub page: PageMeta,
+    pub policy: &'a PolicyView,
+    /// Every version the build publishes (drafts only in preview), newest first.
+    pub versions: Vec<VersionView>,
+}
+
+impl<'a> HistoryPage<'a> {
+    pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan) -> Self {
+        let urls = &plan.urls;
+        let mut page = PageMeta::new(urls, format!("History of {}", policy.title), urls.history(policy_plan.slug()), policy.url.clone());
+        page.heading = page.title.clone();
+        let versions = (0..policy_plan.versions.len()).rev().map(|i| VersionView::new(urls, policy_plan, i)).collect();
+        HistoryPage { page, policy, versions }
+    }
+}
+
+/// One entry of the list of changes at the top of a changes page.
+#[derive(Debug, Serialize)]
+pub struct ChangeLink {
+    /// `#change-3`
+    pub href: String,
+    pub section: String,
+    /// `added`, `removed`, `changed` or `moved`, for the sentence and a class name.
+    pub kind: &'static str,
+}
+
+/// The context of `/<slug>/<date>/changes/`.
+#[derive(Serialize)]
+pub struct ChangesPage<'a> {
+    pub page: PageMeta,
+    pub policy: &'a PolicyView,
+    pub version: VersionView,
+    pub previous: VersionView,
+    pub summary: &'a DiffSummary,
+    pub changes: Vec<ChangeLink>,
+    /// Why the comparison is coarser than word by word, when it is.
+    pub coarse: Option<&'a str>,
+    /// The diff itself: sanitised HTML from the diff engine.
+    pub body: &'a str,
+}
+
+impl<'a> ChangesPage<'a> {
+    pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan, index: usize, diff: &'a VersionDiff) -> Self {
+        let urls = &plan.urls;
+        let version = VersionView::new(urls, policy_plan, index);
+        let previous = VersionView::new(urls, policy_plan, diff.previous);
+        let path = urls.changes(policy_plan.slug(), policy_plan.versions[index].version.date);
+        let title = format!("What changed in {} on {}", version.title, version.date_long);
+        let page = PageMeta::new(urls, title, path, policy.url.clone());
+        let summary = &diff.diff.summary;
+        let changes =
+            summary.changes.iter().map(|c| ChangeLink { href: format!("#{}", c.id), section: c.section.clone(), kind: kind_word(c.kind) }).collect();
+        ChangesPage { page, policy, version, previous, summary, changes, coarse: diff.diff.coarse.as_deref(), body: &diff.diff.html }
+    }
+}
+
+fn kind_word(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Added => "added",
+        ChangeKind::Removed => "removed",
+        ChangeKind::Changed => "changed",
+        ChangeKind::Moved => "moved",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BaseUrl;
+    use crate::site::Urls;
+
+    fn side<'a>(urls: &'a Urls, date: &str) -> Side<'a> {
+        Side {
+            links: DocumentLinks { urls, home: urls.policy("notice"), source_relative: format!("policies/notice/{date}.md") },
+            page: format!("/p/notice/{date}/"),
+        }
+    }
+
+    #[test]
+    fn links_in_a_diff_lead_where_they_do_on_the_version_pages() {
+        let urls = Urls::new(BaseUrl::parse("https://x.example/p/").expect("base url"));
+        let (old, new) = (side(&urls, "2024-01-01"), side(&urls, "2025-01-01"));
+        let html = concat!(
+            "<a href=\"#rights\" rel=\"x\"><del datetime=\"d\">a</del></a>",
+            "<a href=\"#rights\"><ins datetime=\"d\">b</ins></a>",
+            "<a href=\"../cookies/?a=1&amp;b=2\">c</a>",
+            "<a href=\"2024-01-01.md#who\">d</a>",
+            "<a href=\"#change-2\">e</a>",
+            "<a href=\"https://other.example/#x\">f</a>",
+            "<a href=\"/elsewhere/\">g</a>",
+        );
+        assert_eq!(
+            localise_links(html, &old, &new),
+            concat!(
+                "<a href=\"/p/notice/2024-01-01/#rights\" rel=\"x\"><del datetime=\"d\">a</del></a>",
+                "<a href=\"/p/notice/2025-01-01/#rights\"><ins datetime=\"d\">b</ins></a>",
+                "<a href=\"/p/cookies/?a=1&amp;b=2\">c</a>",
+                "<a href=\"/p/notice/2024-01-01/#who\">d</a>",
+                "<a href=\"#change-2\">e</a>",
+                "<a href=\"https://other.example/#x\">f</a>",
+                "<a href=\"/elsewhere/\">g</a>",
+            )
+        );
+    }
+}
