@@ -14,7 +14,9 @@ use privacy_site::site::{Drafts, SitePlan};
 const RUNS: usize = 5;
 
 fn main() {
-    let content_dir = std::env::args().nth(1).map_or_else(|| PathBuf::from("content"), PathBuf::from);
+    let content_dir = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("content"), PathBuf::from);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
     let (content, _theme) = match load(&content_dir) {
         Ok(loaded) => loaded,
@@ -26,16 +28,27 @@ fn main() {
     let plan = SitePlan::new(&content, today, Drafts::Hide);
     let mut pages = 0;
     let diffs_best = best_of(|| pages = compute_diffs(&plan).len());
-    let options =
-        BuildOptions { content_dir: content_dir.clone(), today, drafts: Drafts::Hide, live_reload_url: None, broken_links: Severity::Warning };
+    let options = BuildOptions {
+        content_dir: content_dir.clone(),
+        today,
+        drafts: Drafts::Hide,
+        live_reload_url: None,
+        broken_links: Severity::Warning,
+    };
     let build_best = best_of(|| {
         if build(&options, &MemoryOutput::new()).is_err() {
             eprintln!("the build failed");
             std::process::exit(1);
         }
     });
-    println!("{pages} changes pages: diffs computed in {:.1} ms (best of {RUNS})", ms(diffs_best));
-    println!("whole site built in memory in {:.1} ms (best of {RUNS})", ms(build_best));
+    println!(
+        "{pages} changes pages: diffs computed in {:.1} ms (best of {RUNS})",
+        ms(diffs_best)
+    );
+    println!(
+        "whole site built in memory in {:.1} ms (best of {RUNS})",
+        ms(build_best)
+    );
 }
 
 fn best_of(mut run: impl FnMut()) -> Duration {

@@ -448,13 +448,19 @@ fn build_inner(
 }
 
 /// History and changes pages, feeds and `versions.json` (see `history` and `feeds`).
-fn write_history(plan: &SitePlan, policy_views: &[PolicyView], writer: &Writer) -> Result<(), BuildError> {
+fn write_history(
+    plan: &SitePlan,
+    policy_views: &[PolicyView],
+    writer: &Writer,
+) -> Result<(), BuildError> {
     let diffs = history::compute_diffs(plan);
     let jobs: Vec<(usize, Option<usize>)> = plan
         .policies
         .iter()
         .enumerate()
-        .flat_map(|(p, policy)| std::iter::once((p, None)).chain((0..policy.versions.len()).map(move |v| (p, Some(v)))))
+        .flat_map(|(p, policy)| {
+            std::iter::once((p, None)).chain((0..policy.versions.len()).map(move |v| (p, Some(v))))
+        })
         .collect();
     jobs.par_iter().try_for_each(|&(p, version)| {
         let policy = &plan.policies[p];
@@ -463,13 +469,15 @@ fn write_history(plan: &SitePlan, policy_views: &[PolicyView], writer: &Writer) 
                 let context = HistoryPage::new(plan, &policy_views[p], policy);
                 writer.page("history.html", &context.page.path.clone(), &context)
             }
-            Some(v) => match diffs.get(&(policy.slug().to_string(), policy.versions[v].version.date)) {
-                Some(diff) => {
-                    let context = ChangesPage::new(plan, &policy_views[p], policy, v, diff);
-                    writer.page("changes.html", &context.page.path.clone(), &context)
+            Some(v) => {
+                match diffs.get(&(policy.slug().to_string(), policy.versions[v].version.date)) {
+                    Some(diff) => {
+                        let context = ChangesPage::new(plan, &policy_views[p], policy, v, diff);
+                        writer.page("changes.html", &context.page.path.clone(), &context)
+                    }
+                    None => Ok(()),
                 }
-                None => Ok(()),
-            },
+            }
         }
     })?;
     writer.file("feed.xml", feeds::site_feed(plan).into_bytes())?;
@@ -477,7 +485,12 @@ fn write_history(plan: &SitePlan, policy_views: &[PolicyView], writer: &Writer) 
         let path = plan.urls.output_path(&plan.urls.policy_feed(policy.slug()));
         writer.file(&path, feeds::policy_feed(plan, policy).into_bytes())?;
     }
-    writer.file("versions.json", feeds::versions_json(plan).map_err(BuildError::Io)?.into_bytes())
+    writer.file(
+        "versions.json",
+        feeds::versions_json(plan)
+            .map_err(BuildError::Io)?
+            .into_bytes(),
+    )
 }
 
 /// Renders templates and writes files, counting both.

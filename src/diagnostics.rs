@@ -213,7 +213,7 @@ pub fn print_github(diagnostics: &[Diagnostic], out: &mut dyn Write) -> std::io:
         };
         let mut message = d.message.clone();
         if let Some(hint) = &d.hint {
-            message.push_str("\n");
+            message.push('\n');
             message.push_str(hint);
         }
         writeln!(

@@ -36,7 +36,10 @@ impl<'c> Entry<'c> {
 
 /// Published (non-draft) versions of one policy, newest first.
 fn entries<'c>(policy: &'c PolicyPlan<'c>) -> impl Iterator<Item = Entry<'c>> {
-    (0..policy.versions.len()).rev().filter(|&i| policy.versions[i].status != VersionStatus::Draft).map(move |index| Entry { policy, index })
+    (0..policy.versions.len())
+        .rev()
+        .filter(|&i| policy.versions[i].status != VersionStatus::Draft)
+        .map(move |index| Entry { policy, index })
 }
 
 /// Midnight UTC on the version's effective date, as RFC 3339.
@@ -47,34 +50,72 @@ fn rfc3339(version: &Version) -> String {
 /// `/feed.xml`: every policy's versions, newest first.
 pub fn site_feed(plan: &SitePlan) -> String {
     let mut all: Vec<Entry> = plan.policies.iter().flat_map(entries).collect();
-    all.sort_by(|a, b| b.version().date.cmp(&a.version().date).then_with(|| a.policy.slug().cmp(b.policy.slug())));
+    all.sort_by(|a, b| {
+        b.version()
+            .date
+            .cmp(&a.version().date)
+            .then_with(|| a.policy.slug().cmp(b.policy.slug()))
+    });
     let title = format!("{}: policy changes", plan.content.config.title);
-    atom(plan, &title, &plan.urls.file("feed.xml"), &plan.urls.index(), &all)
+    atom(
+        plan,
+        &title,
+        &plan.urls.file("feed.xml"),
+        &plan.urls.index(),
+        &all,
+    )
 }
 
 /// `/<slug>/feed.xml`: one policy's versions, newest first.
 pub fn policy_feed(plan: &SitePlan, policy: &PolicyPlan) -> String {
     let all: Vec<Entry> = entries(policy).collect();
-    let title = format!("{}: changes to {}", plan.content.config.title, policy.title());
-    atom(plan, &title, &plan.urls.policy_feed(policy.slug()), &plan.urls.history(policy.slug()), &all)
+    let title = format!(
+        "{}: changes to {}",
+        plan.content.config.title,
+        policy.title()
+    );
+    atom(
+        plan,
+        &title,
+        &plan.urls.policy_feed(policy.slug()),
+        &plan.urls.history(policy.slug()),
+        &all,
+    )
 }
 
-fn atom(plan: &SitePlan, title: &str, self_path: &str, alternate_path: &str, entries: &[Entry]) -> String {
+fn atom(
+    plan: &SitePlan,
+    title: &str,
+    self_path: &str,
+    alternate_path: &str,
+    entries: &[Entry],
+) -> String {
     let urls = &plan.urls;
-    let updated = entries
-        .iter()
-        .map(|e| e.version().date)
-        .max()
-        .map_or_else(|| EMPTY_FEED_UPDATED.to_string(), |d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
+    let updated = entries.iter().map(|e| e.version().date).max().map_or_else(
+        || EMPTY_FEED_UPDATED.to_string(),
+        |d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")),
+    );
     let self_url = urls.absolute(self_path);
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    xml.push_str(&format!("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n", escape_html(&plan.content.config.language)));
+    xml.push_str(&format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+        escape_html(&plan.content.config.language)
+    ));
     xml.push_str(&format!("  <id>{}</id>\n", escape_html(&self_url)));
     xml.push_str(&format!("  <title>{}</title>\n", escape_html(title)));
     xml.push_str(&format!("  <updated>{updated}</updated>\n"));
-    xml.push_str(&format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", escape_html(&self_url)));
-    xml.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape_html(&urls.absolute(alternate_path))));
-    xml.push_str(&format!("  <author><name>{}</name></author>\n", escape_html(&plan.content.config.title)));
+    xml.push_str(&format!(
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        escape_html(&self_url)
+    ));
+    xml.push_str(&format!(
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        escape_html(&urls.absolute(alternate_path))
+    ));
+    xml.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        escape_html(&plan.content.config.title)
+    ));
     for entry in entries {
         push_entry(&mut xml, plan, entry);
     }
@@ -92,22 +133,48 @@ fn push_entry(xml: &mut String, plan: &SitePlan, entry: &Entry) {
         Some(_) => urls.absolute(&urls.changes(slug, version.date)),
         None => version_url.clone(),
     };
-    let label = version.front.label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
-    let title =
-        format!("{}{}, version of {}{label}", if upcoming { "Upcoming: " } else { "" }, version.front.title(), crate::pages::long_date(version.date));
-    let summary = version.front.summary.as_deref().unwrap_or("First published version.");
+    let label = version
+        .front
+        .label
+        .as_deref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    let title = format!(
+        "{}{}, version of {}{label}",
+        if upcoming { "Upcoming: " } else { "" },
+        version.front.title(),
+        crate::pages::long_date(version.date)
+    );
+    let summary = version
+        .front
+        .summary
+        .as_deref()
+        .unwrap_or("First published version.");
     let when = rfc3339(version);
     xml.push_str("  <entry>\n");
     xml.push_str(&format!("    <id>{}</id>\n", escape_html(&version_url)));
     xml.push_str(&format!("    <title>{}</title>\n", escape_html(&title)));
     xml.push_str(&format!("    <updated>{when}</updated>\n"));
     xml.push_str(&format!("    <published>{when}</published>\n"));
-    xml.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape_html(&link)));
+    xml.push_str(&format!(
+        "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        escape_html(&link)
+    ));
     if link != version_url {
-        xml.push_str(&format!("    <link rel=\"related\" type=\"text/html\" href=\"{}\"/>\n", escape_html(&version_url)));
+        xml.push_str(&format!(
+            "    <link rel=\"related\" type=\"text/html\" href=\"{}\"/>\n",
+            escape_html(&version_url)
+        ));
     }
-    xml.push_str(&format!("    <category term=\"{}\" label=\"{}\"/>\n", escape_html(slug), escape_html(entry.policy.title())));
-    xml.push_str(&format!("    <summary type=\"text\">{}</summary>\n", escape_html(summary)));
+    xml.push_str(&format!(
+        "    <category term=\"{}\" label=\"{}\"/>\n",
+        escape_html(slug),
+        escape_html(entry.policy.title())
+    ));
+    xml.push_str(&format!(
+        "    <summary type=\"text\">{}</summary>\n",
+        escape_html(summary)
+    ));
     xml.push_str("  </entry>\n");
 }
 
@@ -173,7 +240,9 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
                         summary: version.front.summary.clone(),
                         status: planned.status,
                         url: urls.absolute(&urls.version(slug, version.date)),
-                        changes_url: policy.previous(index).map(|_| urls.absolute(&urls.changes(slug, version.date))),
+                        changes_url: policy
+                            .previous(index)
+                            .map(|_| urls.absolute(&urls.changes(slug, version.date))),
                         sha256: file_sha256(version)?,
                     })
                 })
@@ -198,7 +267,8 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
         },
         policies,
     };
-    let mut json = serde_json::to_string_pretty(&index).map_err(|e| format!("cannot write versions.json: {e}"))?;
+    let mut json = serde_json::to_string_pretty(&index)
+        .map_err(|e| format!("cannot write versions.json: {e}"))?;
     json.push('\n');
     Ok(json)
 }
@@ -206,6 +276,10 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
 /// Hashes the file as stored (a byte-order mark included), which is what an auditor holding a
 /// copy of the file would hash; the loaded text has had any BOM removed.
 fn file_sha256(version: &Version) -> Result<String, String> {
-    let bytes = std::fs::read(&version.source.path).map_err(|e| format!("cannot read {}: {e}", version.source.path.display()))?;
-    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+    let bytes = std::fs::read(&version.source.path)
+        .map_err(|e| format!("cannot read {}: {e}", version.source.path.display()))?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

@@ -33,13 +33,19 @@ pub fn compute_diffs(plan: &SitePlan) -> Diffs {
     let jobs: Vec<(&PolicyPlan, usize, usize)> = plan
         .policies
         .iter()
-        .flat_map(|policy| (0..policy.versions.len()).filter_map(move |index| previous_index(policy, index).map(|p| (policy, index, p))))
+        .flat_map(|policy| {
+            (0..policy.versions.len())
+                .filter_map(move |index| previous_index(policy, index).map(|p| (policy, index, p)))
+        })
         .collect();
     jobs.into_par_iter()
         .map(|(policy, index, previous)| {
             let new = policy.versions[index].version;
             let old = policy.versions[previous].version;
-            let options = DiffOptions { datetime: new.date_string(), ..DiffOptions::default() };
+            let options = DiffOptions {
+                datetime: new.date_string(),
+                ..DiffOptions::default()
+            };
             let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
             let sides = [old, new].map(|v| Side {
                 links: DocumentLinks {
@@ -50,7 +56,10 @@ pub fn compute_diffs(plan: &SitePlan) -> Diffs {
                 page: plan.urls.version(policy.slug(), v.date),
             });
             diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
-            ((policy.slug().to_string(), new.date), VersionDiff { previous, diff })
+            (
+                (policy.slug().to_string(), new.date),
+                VersionDiff { previous, diff },
+            )
         })
         .collect()
 }
@@ -80,7 +89,9 @@ fn localise_links(html: &str, old: &Side, new: &Side) -> String {
         };
         let href = unescape(&after[..end]);
         let tail = &after[end..];
-        let removed = tail.split_once('>').is_some_and(|(_, content)| content.starts_with("<del"));
+        let removed = tail
+            .split_once('>')
+            .is_some_and(|(_, content)| content.starts_with("<del"));
         let side = if removed { old } else { new };
         let local = if href.starts_with("#change-") || href.starts_with("#fn") {
             href
@@ -97,13 +108,21 @@ fn localise_links(html: &str, old: &Side, new: &Side) -> String {
 }
 
 fn unescape(attribute: &str) -> String {
-    attribute.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    attribute
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The index of the version `index` is compared against, if any.
 pub fn previous_index(policy: &PolicyPlan, index: usize) -> Option<usize> {
     let previous = policy.previous(index)?;
-    policy.versions.iter().position(|v| v.version.date == previous.version.date)
+    policy
+        .versions
+        .iter()
+        .position(|v| v.version.date == previous.version.date)
 }
 
 /// The context of `/<slug>/history/`.
@@ -118,10 +137,22 @@ pub struct HistoryPage<'a> {
 impl<'a> HistoryPage<'a> {
     pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan) -> Self {
         let urls = &plan.urls;
-        let mut page = PageMeta::new(urls, format!("History of {}", policy.title), urls.history(policy_plan.slug()), policy.url.clone());
+        let mut page = PageMeta::new(
+            urls,
+            format!("History of {}", policy.title),
+            urls.history(policy_plan.slug()),
+            policy.url.clone(),
+        );
         page.heading = page.title.clone();
-        let versions = (0..policy_plan.versions.len()).rev().map(|i| VersionView::new(urls, policy_plan, i)).collect();
-        HistoryPage { page, policy, versions }
+        let versions = (0..policy_plan.versions.len())
+            .rev()
+            .map(|i| VersionView::new(urls, policy_plan, i))
+            .collect();
+        HistoryPage {
+            page,
+            policy,
+            versions,
+        }
     }
 }
 
@@ -151,7 +182,13 @@ pub struct ChangesPage<'a> {
 }
 
 impl<'a> ChangesPage<'a> {
-    pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan, index: usize, diff: &'a VersionDiff) -> Self {
+    pub fn new(
+        plan: &SitePlan,
+        policy: &'a PolicyView,
+        policy_plan: &PolicyPlan,
+        index: usize,
+        diff: &'a VersionDiff,
+    ) -> Self {
         let urls = &plan.urls;
         let version = VersionView::new(urls, policy_plan, index);
         let previous = VersionView::new(urls, policy_plan, diff.previous);
@@ -159,9 +196,25 @@ impl<'a> ChangesPage<'a> {
         let title = format!("What changed in {} on {}", version.title, version.date_long);
         let page = PageMeta::new(urls, title, path, policy.url.clone());
         let summary = &diff.diff.summary;
-        let changes =
-            summary.changes.iter().map(|c| ChangeLink { href: format!("#{}", c.id), section: c.section.clone(), kind: kind_word(c.kind) }).collect();
-        ChangesPage { page, policy, version, previous, summary, changes, coarse: diff.diff.coarse.as_deref(), body: &diff.diff.html }
+        let changes = summary
+            .changes
+            .iter()
+            .map(|c| ChangeLink {
+                href: format!("#{}", c.id),
+                section: c.section.clone(),
+                kind: kind_word(c.kind),
+            })
+            .collect();
+        ChangesPage {
+            page,
+            policy,
+            version,
+            previous,
+            summary,
+            changes,
+            coarse: diff.diff.coarse.as_deref(),
+            body: &diff.diff.html,
+        }
     }
 }
 
@@ -182,7 +235,11 @@ mod tests {
 
     fn side<'a>(urls: &'a Urls, date: &str) -> Side<'a> {
         Side {
-            links: DocumentLinks { urls, home: urls.policy("notice"), source_relative: format!("policies/notice/{date}.md") },
+            links: DocumentLinks {
+                urls,
+                home: urls.policy("notice"),
+                source_relative: format!("policies/notice/{date}.md"),
+            },
             page: format!("/p/notice/{date}/"),
         }
     }

@@ -185,27 +185,28 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
                 }
             }
         };
-        if let (Some(anchor), Some(doc)) = (anchor, target_doc) {
-            if !anchor.is_empty() && !doc.has_anchor(anchor) {
-                let ids: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
-                let hint = match did_you_mean(anchor, ids.iter().copied()) {
-                    Some(best) => format!(
-                        "Did you mean `#{best}`? Heading ids are the heading text in lower case, with punctuation removed and spaces turned into hyphens."
-                    ),
-                    None => format!(
-                        "Link to one of the headings on that page: {}.",
-                        ids.iter()
-                            .take(8)
-                            .map(|i| format!("#{i}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
-                problems.push(
-                    Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", link.destination))
-                        .with_hint(hint),
-                );
-            }
+        if let (Some(anchor), Some(doc)) = (anchor, target_doc)
+            && !anchor.is_empty()
+            && !doc.has_anchor(anchor)
+        {
+            let ids: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
+            let hint = match did_you_mean(anchor, ids.iter().copied()) {
+                Some(best) => format!(
+                    "Did you mean `#{best}`? Heading ids are the heading text in lower case, with punctuation removed and spaces turned into hyphens."
+                ),
+                None => format!(
+                    "Link to one of the headings on that page: {}.",
+                    ids.iter()
+                        .take(8)
+                        .map(|i| format!("#{i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            problems.push(
+                Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", link.destination))
+                    .with_hint(hint),
+            );
         }
     }
     problems

@@ -19,7 +19,8 @@ fn text_is_escaped_and_template_syntax_stays_literal() {
         home.contains("Adds &lt;b&gt;webchat&lt;/b&gt; &amp; &quot;quotes&quot; to the notice"),
         "{home}"
     );
-    for (path, bytes) in &files {
+    // Markup files must escape; versions.json carries the text as JSON data, where `<` is fine.
+    for (path, bytes) in files.iter().filter(|(p, _)| !p.ends_with(".json")) {
         let body = String::from_utf8_lossy(bytes);
         assert!(
             !body.contains("<tracking>") && !body.contains("<b>webchat</b>"),

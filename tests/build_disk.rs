@@ -174,22 +174,39 @@ fn an_unchanged_rebuild_keeps_files_and_their_modification_times() {
         );
     }
 
-    // Change one policy's body: its pages are new files, the rest are kept.
+    // Change one policy's body: exactly the files whose bytes changed are written anew.
+    let old_bytes: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(site.join(f)).unwrap())
+        .collect();
     let cookie = content.join("policies/cookie-policy/2024-01-01.md");
     let text = std::fs::read_to_string(&cookie)
         .unwrap()
         .replace("None.", "Only one.");
     std::fs::write(&cookie, text).unwrap();
     assert_eq!(build(&content, &site, &TODAY).code, 0);
-    for (file, old) in files.iter().zip(&before) {
-        let changed = file.starts_with("cookie-policy/");
+    let mut rewritten = Vec::new();
+    for ((file, old), bytes) in files.iter().zip(&before).zip(&old_bytes) {
+        let changed = std::fs::read(site.join(file)).unwrap() != *bytes;
         assert_eq!(
             stamp(file).0 != old.0,
             changed,
-            "{file}: rewritten = {}",
-            !changed
+            "{file}: rewritten although unchanged, or the reverse"
         );
+        if changed {
+            rewritten.push(file.as_str());
+        }
     }
+    assert!(
+        rewritten.contains(&"cookie-policy/index.html"),
+        "{rewritten:?}"
+    );
+    assert!(
+        rewritten
+            .iter()
+            .all(|f| f.starts_with("cookie-policy/") || !f.contains('/')),
+        "only the edited policy's pages and site-wide files may change: {rewritten:?}"
+    );
     assert!(
         std::fs::read_to_string(site.join("cookie-policy/index.html"))
             .unwrap()
