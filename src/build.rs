@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
 use crate::markdown::{self, Rendered, Sanitizer};
 use crate::output::{Output, WriteOutcome};
-use crate::pages::{IndexPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage};
+use crate::pages::{IndexPage, InfoPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage};
 use crate::site::{Drafts, SitePlan, Urls};
 use crate::theme::Theme;
 
@@ -174,6 +174,7 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
         .into_iter()
         .collect();
     check_static_collisions(&content, &targets, &mut problems);
+    problems.extend(crate::consent::check(&content));
     if problems.has_errors() {
         return Err(problems.into());
     }
@@ -188,6 +189,7 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
         cookie_settings_url: urls.file("cookie-settings/"),
         quick_exit_info_url: urls.file("quick-exit/"),
         quick_exit: content.config.quick_exit.clone(),
+        consent: crate::consent::ConsentView::new(&content.config.consent, urls),
         nav: plan
             .policies
             .iter()
@@ -237,6 +239,10 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
     writer.page("index.html", &urls.index(), &index)?;
     let not_found = StandalonePage { page: PageMeta::new(urls, "Page not found", urls.file("404.html"), String::new()), draft: false, toc: Vec::new(), body: "" };
     writer.page("404.html", &urls.file("404.html"), &not_found)?;
+    for (template, slug, title) in [("cookie-settings.html", "cookie-settings/", "Cookie settings"), ("quick-exit.html", "quick-exit/", "Leaving this site quickly")] {
+        let path = urls.file(slug);
+        writer.page(template, &path, &InfoPage { page: PageMeta::new(urls, title, path.clone(), path.clone()) })?;
+    }
 
     for asset in &assets {
         writer.file(&asset.published, asset.bytes.clone())?;
@@ -247,7 +253,7 @@ pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport,
     }
     writer.file("sitemap.xml", sitemap(&plan).into_bytes())?;
     writer.file("robots.txt", format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", urls.absolute(&urls.file("sitemap.xml"))).into_bytes())?;
-    writer.file("_headers", security_headers(urls.prefix(), &[]).into_bytes())?;
+    writer.file("_headers", security_headers(urls.prefix(), &crate::consent::script_origins(&content.config.consent)).into_bytes())?;
 
     Ok(BuildReport {
         pages_rendered: writer.pages.load(Ordering::Relaxed),
