@@ -101,5 +101,33 @@
     root.style.scrollPaddingTop = Math.ceil(bar.getBoundingClientRect().height) + 16 + "px";
   }
   fitScrollPadding();
-  window.addEventListener("resize", fitScrollPadding);
+
+  // A table wider than the screen scrolls inside its own box. Keyboard users can only scroll a
+  // box they can focus, so an overflowing table gets a named, focusable wrapper.
+  var wrappers = [];
+  document.querySelectorAll("main table").forEach(function (table, index) {
+    var wrapper = document.createElement("div");
+    wrapper.className = "table-scroll";
+    table.parentNode.insertBefore(wrapper, table);
+    wrapper.appendChild(table);
+    var caption = table.querySelector("caption");
+    wrapper.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table " + (index + 1));
+    wrappers.push(wrapper);
+  });
+  function fitTables() {
+    wrappers.forEach(function (wrapper) {
+      if (wrapper.scrollWidth > wrapper.clientWidth + 1) {
+        wrapper.setAttribute("tabindex", "0");
+        wrapper.setAttribute("role", "region");
+      } else {
+        wrapper.removeAttribute("tabindex");
+        wrapper.removeAttribute("role");
+      }
+    });
+  }
+  fitTables();
+  window.addEventListener("resize", function () {
+    fitScrollPadding();
+    fitTables();
+  });
 })();
