@@ -125,8 +125,18 @@
       }
     });
   }
+  // Code blocks scroll sideways too; a focusable one can be scrolled with the arrow keys.
+  var blocks = document.querySelectorAll("main pre");
+  function fitBlocks() {
+    blocks.forEach(function (pre) {
+      if (pre.scrollWidth > pre.clientWidth + 1) pre.setAttribute("tabindex", "0");
+      else pre.removeAttribute("tabindex");
+    });
+  }
   fitTables();
+  fitBlocks();
   window.addEventListener("resize", function () {
+    fitBlocks();
     fitScrollPadding();
     fitTables();
   });
