@@ -28,11 +28,13 @@ export function buildSite(name) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `privacy-site-browser-${name}-`));
   const dir = path.join(out, "site");
   execFileSync(binary, ["build", "--content", site.content, "--out", dir, "--today", "2026-11-22", ...site.flags], { stdio: ["ignore", "ignore", "pipe"] });
-  const yaml = fs.readFileSync(path.join(site.content, "site.yaml"), "utf8");
-  const baseUrl = yaml.match(/^base_url:\s*(\S+)/m)[1];
-  const prefix = new URL(baseUrl).pathname.replace(/\/?$/, "/");
-  const exitUrl = (yaml.match(/^quick_exit:\s*\n\s+url:\s*(\S+)/m) || [])[1] || "https://www.bbc.co.uk/weather";
-  return { name, dir, prefix, exitUrl, headers: parseHeaders(fs.readFileSync(path.join(dir, "_headers"), "utf8")), pages: listPages(dir, prefix) };
+  // Read back from the output rather than site.yaml: the first `_headers` rule is `<prefix>*`,
+  // and every page links to the exit site.
+  const headers = parseHeaders(fs.readFileSync(path.join(dir, "_headers"), "utf8"));
+  const prefix = headers[0].pattern.replace(/\*$/, "");
+  const index = fs.readFileSync(path.join(dir, "index.html"), "utf8");
+  const exitUrl = index.match(/<a class="quick-exit" role="button" href="([^"]+)"/)[1].replaceAll("&amp;", "&");
+  return { name, dir, prefix, exitUrl, headers, pages: listPages(dir, prefix) };
 }
 
 /** `_headers` (Netlify/Cloudflare format) as [{pattern, headers}] in file order. */

@@ -35,9 +35,8 @@ const MATRIX = {
   github: [[1280, "light"]],
 };
 
-const totals = { pages: 0, checks: 0, violations: 0 };
-
 for (const name of Object.keys(MATRIX)) {
+  const totals = { pages: 0, checks: 0, violations: 0 };
   describe(`every page of the ${name} site`, () => {
     let site, server, browser;
     before(async () => {
@@ -48,7 +47,7 @@ for (const name of Object.keys(MATRIX)) {
     after(async () => {
       await browser?.close();
       await server?.close();
-      console.log(`${name}: ${totals.pages} pages so far, ${totals.checks} page checks, ${totals.violations} violations`);
+      console.log(`${name}: ${totals.pages} pages, ${totals.checks} page checks, ${totals.violations} axe violations`);
     });
 
     test("html-validate finds no errors", async () => {
