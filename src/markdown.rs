@@ -171,6 +171,9 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
     let demote = events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
 
     let mut ids = IdAllocator::default();
+    // The page title is the `h1`; a heading may go at most one level deeper than the one before,
+    // because a skipped level (h1 → h3) misleads screen-reader users navigating by headings.
+    let mut previous_level = 1;
     let mut rendered = Rendered::default();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut index = 0;
@@ -182,7 +185,8 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                 let inner = &events[index + 1..end];
                 let text = plain_text(inner.iter().map(|(e, _)| e));
                 let written_level = level_number(*level);
-                let level = if demote { (written_level + 1).min(6) } else { written_level };
+                let level = if demote { (written_level + 1).min(6) } else { written_level }.min(previous_level + 1);
+                previous_level = level;
                 let id = match id {
                     Some(explicit) => ids.allocate(explicit),
                     None => ids.allocate(&github_slug(&text)),
@@ -321,6 +325,21 @@ mod tests {
         assert!(r.html.contains("<h2 id=\"top\">"), "{}", r.html);
         assert!(r.html.contains("<h3 id=\"next\">"));
         assert!(!r.html.contains("<h1"));
+    }
+
+    #[test]
+    fn no_heading_level_is_skipped() {
+        let r = html("### Short
+
+## Long
+
+##### Deep
+
+### Back
+");
+        let levels: Vec<_> = r.headings.iter().map(|h| h.level).collect();
+        assert_eq!(levels, [2, 2, 3, 3]);
+        assert!(r.html.contains("<h2 id=\"short\">"), "{}", r.html);
     }
 
     #[test]
