@@ -155,5 +155,3 @@ export async function axe(page) {
 export function horizontalOverflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
