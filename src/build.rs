@@ -15,7 +15,7 @@ use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
 use crate::markdown::{self, Rendered, Sanitizer};
 use crate::output::{Output, WriteOutcome};
 use crate::pages::{
-    IndexPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage,
+    IndexPage, InfoPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage, VersionPage,
 };
 use crate::render_cache::{Key, RenderCache};
 use crate::site::{Drafts, SitePlan, Urls};
@@ -267,6 +267,7 @@ pub fn validate<'c>(
         .into_iter()
         .collect();
     check_static_collisions(plan.content, &targets, &mut problems);
+    problems.extend(crate::consent::check(plan.content));
     problems
 }
 
@@ -321,6 +322,7 @@ fn build_inner(
         cookie_settings_url: urls.file("cookie-settings/"),
         quick_exit_info_url: urls.file("quick-exit/"),
         quick_exit: content.config.quick_exit.clone(),
+        consent: crate::consent::ConsentView::new(&content.config.consent, urls),
         nav: crate::pages::site_nav(&plan),
         assets: assets
             .iter()
@@ -414,6 +416,27 @@ fn build_inner(
         body: "",
     };
     writer.page("404.html", &urls.file("404.html"), &not_found)?;
+    for (template, slug, title) in [
+        (
+            "cookie-settings.html",
+            "cookie-settings/",
+            "Cookie settings",
+        ),
+        (
+            "quick-exit.html",
+            "quick-exit/",
+            "Leaving this site quickly",
+        ),
+    ] {
+        let path = urls.file(slug);
+        writer.page(
+            template,
+            &path,
+            &InfoPage {
+                page: PageMeta::new(urls, title, path.clone(), path.clone()),
+            },
+        )?;
+    }
 
     for asset in &assets {
         writer.file(&asset.published, asset.bytes.clone())?;
@@ -434,7 +457,11 @@ fn build_inner(
     )?;
     writer.file(
         "_headers",
-        security_headers(urls.prefix(), &[]).into_bytes(),
+        security_headers(
+            urls.prefix(),
+            &crate::consent::script_origins(&content.config.consent),
+        )
+        .into_bytes(),
     )?;
     timings.phase("other pages and files");
     timings.note("(writing, summed over threads)", timed_output.total());

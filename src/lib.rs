@@ -8,6 +8,8 @@ pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod consent;
+pub mod consent_lines;
 pub mod content;
 pub mod diagnostics;
 pub mod diff;

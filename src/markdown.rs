@@ -194,6 +194,9 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
     let events = namespace_footnotes(events);
 
     let mut ids = IdAllocator::default();
+    // The page title is the `h1`; a heading may go at most one level deeper than the one before,
+    // because a skipped level (h1 → h3) misleads screen-reader users navigating by headings.
+    let mut previous_level = 1;
     let mut rendered = Rendered::default();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut index = 0;
@@ -211,7 +214,9 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                     (written_level + 1).min(6)
                 } else {
                     written_level
-                };
+                }
+                .min(previous_level + 1);
+                previous_level = level;
                 let id = match id {
                     Some(explicit) => ids.allocate(explicit),
                     None => ids.allocate(&github_slug(&text)),
@@ -465,6 +470,23 @@ mod tests {
         let r = html("# Top\n\n## A\n\n## B\n\n### B1\n\n## C\n");
         let ids: Vec<_> = r.sections().iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn no_heading_level_is_skipped() {
+        let r = html(
+            "### Short
+
+## Long
+
+##### Deep
+
+### Back
+",
+        );
+        let levels: Vec<_> = r.headings.iter().map(|h| h.level).collect();
+        assert_eq!(levels, [2, 2, 3, 3]);
+        assert!(r.html.contains("<h2 id=\"short\">"), "{}", r.html);
     }
 
     #[test]

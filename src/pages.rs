@@ -27,6 +27,7 @@ pub struct SiteContext {
     pub cookie_settings_url: String,
     pub quick_exit_info_url: String,
     pub quick_exit: crate::config::QuickExit,
+    pub consent: crate::consent::ConsentView,
     pub nav: Vec<NavItem>,
     /// Logical asset name (`css/site.css`) to its fingerprinted URL.
     pub assets: BTreeMap<String, String>,
@@ -242,4 +243,10 @@ pub struct StandalonePage<'a> {
     pub draft: bool,
     pub toc: Vec<&'a Heading>,
     pub body: &'a str,
+}
+
+/// The context of a page whose content lives in its template (cookie settings, quick exit).
+#[derive(Serialize)]
+pub struct InfoPage {
+    pub page: PageMeta,
 }

@@ -25,9 +25,13 @@ const DEFAULT_THEME: &[(&str, &[u8])] = embed![
     "templates/history.html",
     "templates/changes.html",
     "templates/404.html",
+    "templates/cookie-settings.html",
+    "templates/quick-exit.html",
+    "templates/partials/consent-banner.html",
     "static/css/site.css",
     "static/css/print.css",
     "static/js/site.js",
+    "static/js/consent.js",
 ];
 
 /// A theme's files by path relative to the theme folder (`templates/…`, `static/…`).

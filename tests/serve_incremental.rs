@@ -153,7 +153,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
                 .unwrap();
                 std::fs::write(
                     template_dir.join("base.html"),
-                    base.replace("<body>", "<body class=\"overridden\">"),
+                    base.replacen("<body", "<body class=\"overridden\"", 1),
                 )
                 .unwrap();
             }),

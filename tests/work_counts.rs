@@ -43,9 +43,10 @@ fn is_draft(path: &Path) -> bool {
 }
 
 /// The pages the fixture calls for, counted from its files: one per published version at its
-/// dated URL, one `/<slug>/` per policy, one per page, plus the home page and the 404 page.
+/// dated URL, one `/<slug>/` per policy, one per page, plus the four site-wide pages.
 fn expected_core_pages(content: &Path) -> usize {
-    let mut count = 2;
+    // The home page, 404, cookie settings and the quick-exit explanation.
+    let mut count = 4;
     for policy in std::fs::read_dir(content.join("policies")).unwrap() {
         let published = markdown_files(&policy.unwrap().path())
             .iter()

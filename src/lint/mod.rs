@@ -2,7 +2,6 @@
 //! inaccessible links, images and headings, long sentences, unannounced changes, an unclear
 //! cookie banner. Each finding has a stable code that docs/editors-guide.md explains.
 
-mod consent;
 mod document;
 mod prose;
 mod versions;
@@ -48,12 +47,6 @@ pub fn check_site(
         .collect();
     problems.extend(
         versions::check(plan.content, plan.today)
-            .into_iter()
-            .collect(),
-    );
-    let config_text = std::fs::read_to_string(&plan.content.config_path).unwrap_or_default();
-    problems.extend(
-        consent::check(&config.consent, &plan.content.config_path, &config_text)
             .into_iter()
             .collect(),
     );

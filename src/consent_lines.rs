@@ -1,4 +1,4 @@
-//! Checks on the consent settings in `site.yaml`: the cookie banner is a legal statement, so a
+//! Checks on the consent settings in `site.yaml` that point at the exact line and column: the cookie banner is a legal statement, so a
 //! category must say what it stores and why, and its scripts must not be open to tampering.
 
 use std::collections::HashSet;
