@@ -71,6 +71,19 @@ pub struct ContentArgs {
     pub broken_links: LinkSeverity,
 }
 
+impl ContentArgs {
+    /// The options of a build of this content; `Err` holds a usage error (a bad build date).
+    pub fn build_options(&self, drafts: bool) -> Result<BuildOptions, String> {
+        Ok(BuildOptions {
+            content_dir: self.content.clone(),
+            today: build_date(self.today)?,
+            drafts: if drafts { Drafts::Show } else { Drafts::Hide },
+            live_reload_url: None,
+            broken_links: self.broken_links.into(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LinkSeverity {
     Error,
@@ -167,20 +180,9 @@ pub(crate) fn usage_error(message: &str) -> ExitCode {
 }
 
 fn run_build(args: &BuildArgs) -> ExitCode {
-    let today = match build_date(args.content.today) {
-        Ok(day) => day,
+    let options = match args.content.build_options(args.drafts) {
+        Ok(options) => options,
         Err(message) => return usage_error(&message),
-    };
-    let options = BuildOptions {
-        content_dir: args.content.content.clone(),
-        today,
-        drafts: if args.drafts {
-            Drafts::Show
-        } else {
-            Drafts::Hide
-        },
-        live_reload_url: None,
-        broken_links: args.content.broken_links.into(),
     };
     let output = match DiskOutput::prepare(&args.out, &args.content.content) {
         Ok(output) => output,

@@ -6,10 +6,8 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, CommandFactory};
 
-use crate::build::BuildOptions;
 use crate::cli::{Cli, ContentArgs, EXIT_CONTENT, EXIT_USAGE, build_date, report};
 use crate::scaffold::{self, NewVersion, ScaffoldError};
-use crate::site::Drafts;
 
 pub const CHECK_EXAMPLES: &str = "Examples:
   privacy-site check
@@ -84,20 +82,9 @@ fn plural(count: usize, word: &str) -> String {
 }
 
 pub fn run_check(args: &CheckArgs) -> ExitCode {
-    let today = match build_date(args.content.today) {
-        Ok(day) => day,
+    let options = match args.content.build_options(args.drafts) {
+        Ok(options) => options,
         Err(message) => return usage_error(&message),
-    };
-    let options = BuildOptions {
-        content_dir: args.content.content.clone(),
-        today,
-        drafts: if args.drafts {
-            Drafts::Show
-        } else {
-            Drafts::Hide
-        },
-        live_reload_url: None,
-        broken_links: args.content.broken_links.into(),
     };
     let findings = crate::lint::check_content(&options);
     let (errors, warnings) = (findings.error_count(), findings.warning_count());
