@@ -453,7 +453,8 @@ fn write_history(
     policy_views: &[PolicyView],
     writer: &Writer,
 ) -> Result<(), BuildError> {
-    let diffs = history::compute_diffs(plan);
+    // Each diff is computed where its page is written and dropped after: holding every diff of
+    // a large site at once would dominate the build's memory.
     let jobs: Vec<(usize, Option<usize>)> = plan
         .policies
         .iter()
@@ -469,15 +470,13 @@ fn write_history(
                 let context = HistoryPage::new(plan, &policy_views[p], policy);
                 writer.page("history.html", &context.page.path.clone(), &context)
             }
-            Some(v) => {
-                match diffs.get(&(policy.slug().to_string(), policy.versions[v].version.date)) {
-                    Some(diff) => {
-                        let context = ChangesPage::new(plan, &policy_views[p], policy, v, diff);
-                        writer.page("changes.html", &context.page.path.clone(), &context)
-                    }
-                    None => Ok(()),
+            Some(v) => match history::version_diff(plan, policy, v) {
+                Some(diff) => {
+                    let context = ChangesPage::new(plan, &policy_views[p], policy, v, &diff);
+                    writer.page("changes.html", &context.page.path.clone(), &context)
                 }
-            }
+                None => Ok(()),
+            },
         }
     })?;
     writer.file("feed.xml", feeds::site_feed(plan).into_bytes())?;

@@ -30,38 +30,41 @@ pub type Diffs = BTreeMap<(String, NaiveDate), VersionDiff>;
 
 /// Diffs every version that has a previous one against it, in parallel.
 pub fn compute_diffs(plan: &SitePlan) -> Diffs {
-    let jobs: Vec<(&PolicyPlan, usize, usize)> = plan
+    let jobs: Vec<(&PolicyPlan, usize)> = plan
         .policies
         .iter()
-        .flat_map(|policy| {
-            (0..policy.versions.len())
-                .filter_map(move |index| previous_index(policy, index).map(|p| (policy, index, p)))
-        })
+        .flat_map(|policy| (0..policy.versions.len()).map(move |index| (policy, index)))
         .collect();
     jobs.into_par_iter()
-        .map(|(policy, index, previous)| {
-            let new = policy.versions[index].version;
-            let old = policy.versions[previous].version;
-            let options = DiffOptions {
-                datetime: new.date_string(),
-                ..DiffOptions::default()
-            };
-            let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
-            let sides = [old, new].map(|v| Side {
-                links: DocumentLinks {
-                    urls: &plan.urls,
-                    home: plan.urls.policy(policy.slug()),
-                    source_relative: format!("policies/{}/{}.md", policy.slug(), v.date_string()),
-                },
-                page: plan.urls.version(policy.slug(), v.date),
-            });
-            diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
-            (
-                (policy.slug().to_string(), new.date),
-                VersionDiff { previous, diff },
-            )
+        .filter_map(|(policy, index)| {
+            let diff = version_diff(plan, policy, index)?;
+            Some(((policy.slug().to_string(), policy.versions[index].version.date), diff))
         })
         .collect()
+}
+
+/// What version `index` of `policy` changed, or `None` for a first version. The build calls
+/// this per version and drops the result once its page is written, so a build holds only the
+/// diffs it is rendering, not every diff of the site.
+pub fn version_diff(plan: &SitePlan, policy: &PolicyPlan, index: usize) -> Option<VersionDiff> {
+    let previous = previous_index(policy, index)?;
+    let new = policy.versions[index].version;
+    let old = policy.versions[previous].version;
+    let options = DiffOptions {
+        datetime: new.date_string(),
+        ..DiffOptions::default()
+    };
+    let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
+    let sides = [old, new].map(|v| Side {
+        links: DocumentLinks {
+            urls: &plan.urls,
+            home: plan.urls.policy(policy.slug()),
+            source_relative: format!("policies/{}/{}.md", policy.slug(), v.date_string()),
+        },
+        page: plan.urls.version(policy.slug(), v.date),
+    });
+    diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
+    Some(VersionDiff { previous, diff })
 }
 
 /// One side of a comparison, for writing its links out.

@@ -47,7 +47,65 @@ pub(crate) struct Interner {
     el_ids: HashMap<StyleEl, u32>,
     stacks: Vec<Vec<u32>>,
     stack_ids: HashMap<Vec<u32>, u32>,
-    tokens: HashMap<(u32, u8, String), u32>,
+    /// Token ids by (style, kind), then text: looked up by `&str`, so a repeated word costs
+    /// no allocation beyond its own `Token`.
+    tokens: HashMap<(u32, u8), HashMap<String, u32, FastHash>, FastHash>,
+    token_count: u32,
+}
+
+/// FxHash-style hashing for the interner's short keys. SipHash's protection against chosen
+/// collisions buys nothing here (the inputs are the site's own policies) and it was the
+/// largest single cost of a diff.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl Interner {
@@ -86,11 +144,18 @@ impl Interner {
     }
 
     pub fn token(&mut self, text: String, kind: TokKind, style: u32) -> Token {
-        let key = (style, kind as u8, text);
-        let next = self.tokens.len() as u32;
-        let id = *self.tokens.entry(key.clone()).or_insert(next);
+        let by_text = self.tokens.entry((style, kind as u8)).or_default();
+        let id = match by_text.get(text.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = self.token_count;
+                self.token_count += 1;
+                by_text.insert(text.clone(), id);
+                id
+            }
+        };
         Token {
-            text: key.2,
+            text,
             kind,
             style,
             id,
