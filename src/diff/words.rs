@@ -8,6 +8,7 @@
 //! formatting tags properly around `<ins>`/`<del>`.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::Instant;
 
 use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
@@ -25,7 +26,8 @@ pub(crate) enum TokKind {
 #[derive(Debug, Clone)]
 pub(crate) struct Token {
     /// Plain text for `Word`/`Space`/`Punct` (escaped when rendered), HTML for `Atom`.
-    pub text: String,
+    /// Shared with the interner: a repeated word is one allocation per diff.
+    pub text: Rc<str>,
     pub kind: TokKind,
     /// Interned style stack id (see [`Interner::stack`]).
     pub style: u32,
@@ -49,7 +51,7 @@ pub(crate) struct Interner {
     stack_ids: HashMap<Vec<u32>, u32>,
     /// Token ids by (style, kind), then text: looked up by `&str`, so a repeated word costs
     /// no allocation beyond its own `Token`.
-    tokens: HashMap<(u32, u8), HashMap<String, u32, FastHash>, FastHash>,
+    tokens: HashMap<(u32, u8), HashMap<Rc<str>, u32, FastHash>, FastHash>,
     token_count: u32,
 }
 
@@ -143,15 +145,16 @@ impl Interner {
         &self.els[id as usize]
     }
 
-    pub fn token(&mut self, text: String, kind: TokKind, style: u32) -> Token {
+    pub fn token(&mut self, text: &str, kind: TokKind, style: u32) -> Token {
         let by_text = self.tokens.entry((style, kind as u8)).or_default();
-        let id = match by_text.get(text.as_str()) {
-            Some(&id) => id,
+        let (text, id) = match by_text.get_key_value(text) {
+            Some((shared, &id)) => (shared.clone(), id),
             None => {
                 let id = self.token_count;
                 self.token_count += 1;
-                by_text.insert(text.clone(), id);
-                id
+                let shared: Rc<str> = Rc::from(text);
+                by_text.insert(shared.clone(), id);
+                (shared, id)
             }
         };
         Token {
@@ -177,14 +180,14 @@ impl Interner {
             let continues = cur == Some(kind) && kind != TokKind::Punct;
             if !continues {
                 if let Some(k) = cur {
-                    out.push(self.token(text[start..i].to_string(), k, style));
+                    out.push(self.token(&text[start..i], k, style));
                 }
                 start = i;
                 cur = Some(kind);
             }
         }
         if let Some(k) = cur {
-            out.push(self.token(text[start..].to_string(), k, style));
+            out.push(self.token(&text[start..], k, style));
         }
     }
 }
@@ -323,7 +326,7 @@ mod tests {
     fn tokenises_words_spaces_and_punctuation() {
         let mut i = Interner::new();
         let t = toks(&mut i, "Hello,  wörld 42!");
-        let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        let texts: Vec<&str> = t.iter().map(|t| &*t.text).collect();
         assert_eq!(texts, ["Hello", ",", "  ", "wörld", " ", "42", "!"]);
         assert_eq!(t.iter().filter(|t| t.kind == TokKind::Word).count(), 3);
     }
@@ -340,14 +343,14 @@ mod tests {
         let dels: Vec<&str> = p
             .iter()
             .filter_map(|x| match x {
-                Piece::Del(o) => Some(old[*o].text.as_str()),
+                Piece::Del(o) => Some(&*old[*o].text),
                 _ => None,
             })
             .collect();
         let ins: Vec<&str> = p
             .iter()
             .filter_map(|x| match x {
-                Piece::Ins(n) => Some(new[*n].text.as_str()),
+                Piece::Ins(n) => Some(&*new[*n].text),
                 _ => None,
             })
             .collect();
@@ -363,8 +366,8 @@ mod tests {
             close: "</em>",
         });
         let s = i.stack_id(&[em]);
-        let a = i.token("x".into(), TokKind::Word, 0);
-        let b = i.token("x".into(), TokKind::Word, s);
+        let a = i.token("x", TokKind::Word, 0);
+        let b = i.token("x", TokKind::Word, s);
         assert_ne!(a.id, b.id);
     }
 
@@ -411,8 +414,8 @@ mod tests {
             prop_assert_eq!(olds, (0..old.len()).collect::<Vec<_>>());
             prop_assert_eq!(news, (0..new.len()).collect::<Vec<_>>());
             let (ra, rb) = sides(&p, &old, &new);
-            let ea: String = old.iter().map(|t| t.text.as_str()).collect();
-            let eb: String = new.iter().map(|t| t.text.as_str()).collect();
+            let ea: String = old.iter().map(|t| &*t.text).collect();
+            let eb: String = new.iter().map(|t| &*t.text).collect();
             prop_assert_eq!(ra, ea);
             prop_assert_eq!(rb, eb);
             for x in &p {
