@@ -38,7 +38,13 @@ pub fn compute_diffs(plan: &SitePlan) -> Diffs {
     jobs.into_par_iter()
         .filter_map(|(policy, index)| {
             let diff = version_diff(plan, policy, index)?;
-            Some(((policy.slug().to_string(), policy.versions[index].version.date), diff))
+            Some((
+                (
+                    policy.slug().to_string(),
+                    policy.versions[index].version.date,
+                ),
+                diff,
+            ))
         })
         .collect()
 }
