@@ -492,7 +492,7 @@ fn write_history(
                 let context = HistoryPage::new(plan, &policy_views[p], policy);
                 writer.page("history.html", &context.page.path.clone(), &context)
             }
-            Some(v) => match history::version_diff(plan, policy, v) {
+            Some(v) => match history::version_diff(plan, policy, v, writer.cache.map(|(c, _)| c)) {
                 Some(diff) => {
                     let context = ChangesPage::new(plan, &policy_views[p], policy, v, &diff);
                     writer.page("changes.html", &context.page.path.clone(), &context)
