@@ -51,9 +51,12 @@ pub(crate) struct Interner {
     stack_ids: HashMap<Vec<u32>, u32>,
     /// Token ids by (style, kind), then text: looked up by `&str`, so a repeated word costs
     /// no allocation beyond its own `Token`.
-    tokens: HashMap<(u32, u8), HashMap<Rc<str>, u32, FastHash>, FastHash>,
+    tokens: HashMap<(u32, u8), TokenIds, FastHash>,
     token_count: u32,
 }
+
+/// Token ids of one (style, kind), by text.
+type TokenIds = HashMap<Rc<str>, u32, FastHash>;
 
 /// FxHash-style hashing for the interner's short keys. SipHash's protection against chosen
 /// collisions buys nothing here (the inputs are the site's own policies) and it was the
@@ -399,11 +402,11 @@ mod tests {
             let mut i = Interner::new();
             let old: Vec<Token> = a.iter().map(|&k| {
                 let w = words[k as usize];
-                i.token(w.into(), if w == " " { TokKind::Space } else { TokKind::Word }, 0)
+                i.token(w, if w == " " { TokKind::Space } else { TokKind::Word }, 0)
             }).collect();
             let new: Vec<Token> = b.iter().map(|&k| {
                 let w = words[k as usize];
-                i.token(w.into(), if w == " " { TokKind::Space } else { TokKind::Word }, 0)
+                i.token(w, if w == " " { TokKind::Space } else { TokKind::Word }, 0)
             }).collect();
             let (p, _) = diff_tokens(&old, &new, Instant::now() + Duration::from_secs(5));
             // every index appears in order, exactly once
