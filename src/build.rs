@@ -107,6 +107,14 @@ pub struct RenderedDocument<'c> {
     pub source_relative: String,
 }
 
+/// Whether rendered version bodies are kept after rendering or only what link checking needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    Keep,
+    /// Version bodies are rendered again when their pages are written (see `build_inner`).
+    FactsOnly,
+}
+
 /// Renders every visible version and page. The body of a version is the same wherever it is
 /// shown, so it is rendered once.
 pub fn render_documents<'c>(
@@ -115,35 +123,42 @@ pub fn render_documents<'c>(
     BTreeMap<(String, NaiveDate), RenderedDocument<'c>>,
     BTreeMap<String, RenderedDocument<'c>>,
 ) {
-    render_documents_cached(plan, None)
+    render_documents_cached(plan, None, Bodies::Keep)
+}
+
+/// The path of a source relative to the content folder, with `/` separators.
+fn source_relative(plan: &SitePlan, path: &Path) -> String {
+    path.strip_prefix(&plan.content.root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Renders one document's Markdown as it is shown at `home`.
+fn render_one(plan: &SitePlan, source: &Source, home: &str, sanitizer: &Sanitizer) -> Rendered {
+    let links = DocumentLinks {
+        urls: &plan.urls,
+        home: home.to_string(),
+        source_relative: source_relative(plan, &source.path),
+    };
+    markdown::render(source.body(), &links, sanitizer)
 }
 
 /// `render_documents`, reusing documents whose text and place are unchanged since the last build.
 pub fn render_documents_cached<'c>(
     plan: &SitePlan<'c>,
     cache: Option<&RenderCache>,
+    bodies: Bodies,
 ) -> (
     BTreeMap<(String, NaiveDate), RenderedDocument<'c>>,
     BTreeMap<String, RenderedDocument<'c>>,
 ) {
     let sanitizer = Sanitizer::default();
-    let content_root = &plan.content.root;
-    let relative = |path: &Path| {
-        path.strip_prefix(content_root)
-            .unwrap_or(path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
-    };
     let render = |source: &'c Source, home: String| {
-        let source_relative = relative(&source.path);
-        let links = DocumentLinks {
-            urls: &plan.urls,
-            home: home.clone(),
-            source_relative: source_relative.clone(),
-        };
-        let render = || markdown::render(source.body(), &links, &sanitizer);
+        let source_relative = source_relative(plan, &source.path);
+        let render = || render_one(plan, source, &home, &sanitizer);
         let rendered = match cache {
             Some(cache) => {
                 let key = cache
@@ -172,10 +187,11 @@ pub fn render_documents_cached<'c>(
     let versions = version_jobs
         .into_par_iter()
         .map(|(slug, version)| {
-            (
-                (slug.to_string(), version.date),
-                render(&version.source, plan.urls.policy(slug)),
-            )
+            let mut document = render(&version.source, plan.urls.policy(slug));
+            if bodies == Bodies::FactsOnly {
+                document.rendered.keep_facts_only();
+            }
+            ((slug.to_string(), version.date), document)
         })
         .collect();
     let pages = plan
@@ -302,7 +318,13 @@ fn build_inner(
     let tera = theme.templates()?;
     let plan = SitePlan::new(&content, options.today, options.drafts);
     timings.phase("compile templates, plan");
-    let (versions, pages) = render_documents_cached(&plan, cache);
+    // A plain build renders each version body again when it writes its pages instead of
+    // holding every body from here to there; `serve` keeps them in its cache anyway.
+    let bodies = match cache {
+        Some(_) => Bodies::Keep,
+        None => Bodies::FactsOnly,
+    };
+    let (versions, pages) = render_documents_cached(&plan, cache, bodies);
     timings.phase("render Markdown");
     let assets = theme.assets();
     let problems = validate(&plan, &versions, &pages, &assets, options.broken_links);
@@ -352,29 +374,29 @@ fn build_inner(
         .collect();
 
     // Policy pages, in parallel: each version at its dated URL, and the shown one at /<slug>/.
-    let jobs: Vec<(usize, usize, bool)> = plan
+    let jobs: Vec<(usize, usize)> = plan
         .policies
         .iter()
         .enumerate()
-        .flat_map(|(p, policy)| {
-            (0..policy.versions.len())
-                .map(move |v| (p, v, true))
-                .chain(std::iter::once((p, policy.shown, false)))
-        })
+        .flat_map(|(p, policy)| (0..policy.versions.len()).map(move |v| (p, v)))
         .collect();
-    jobs.par_iter().try_for_each(|&(p, v, dated)| {
+    let sanitizer = Sanitizer::default();
+    jobs.par_iter().try_for_each(|&(p, v)| {
         let policy_plan = &plan.policies[p];
         let version = policy_plan.versions[v].version;
         let doc = &versions[&(policy_plan.slug().to_string(), version.date)];
-        let context = VersionPage::new(
-            &plan,
-            &policy_views[p],
-            policy_plan,
-            v,
-            &doc.rendered,
-            dated,
-        );
-        writer.page("policy.html", &context.page.path.clone(), &context)
+        let rerendered = match bodies {
+            Bodies::Keep => None,
+            Bodies::FactsOnly => Some(render_one(&plan, doc.source, &doc.home, &sanitizer)),
+        };
+        let rendered = rerendered.as_ref().unwrap_or(&doc.rendered);
+        let shown = v == policy_plan.shown;
+        for dated in std::iter::once(true).chain(shown.then_some(false)) {
+            let context =
+                VersionPage::new(&plan, &policy_views[p], policy_plan, v, rendered, dated);
+            writer.page("policy.html", &context.page.path.clone(), &context)?;
+        }
+        Ok::<(), BuildError>(())
     })?;
     timings.phase("render and write version pages");
 
@@ -480,7 +502,8 @@ fn write_history(
     policy_views: &[PolicyView],
     writer: &Writer,
 ) -> Result<(), BuildError> {
-    let diffs = history::compute_diffs(plan);
+    // Each diff is computed where its page is written and dropped after: holding every diff of
+    // a large site at once would dominate the build's memory.
     let jobs: Vec<(usize, Option<usize>)> = plan
         .policies
         .iter()
@@ -496,15 +519,13 @@ fn write_history(
                 let context = HistoryPage::new(plan, &policy_views[p], policy);
                 writer.page("history.html", &context.page.path.clone(), &context)
             }
-            Some(v) => {
-                match diffs.get(&(policy.slug().to_string(), policy.versions[v].version.date)) {
-                    Some(diff) => {
-                        let context = ChangesPage::new(plan, &policy_views[p], policy, v, diff);
-                        writer.page("changes.html", &context.page.path.clone(), &context)
-                    }
-                    None => Ok(()),
+            Some(v) => match history::version_diff(plan, policy, v, writer.cache.map(|(c, _)| c)) {
+                Some(diff) => {
+                    let context = ChangesPage::new(plan, &policy_views[p], policy, v, &diff);
+                    writer.page("changes.html", &context.page.path.clone(), &context)
                 }
-            }
+                None => Ok(()),
+            },
         }
     })?;
     writer.file("feed.xml", feeds::site_feed(plan).into_bytes())?;

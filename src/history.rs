@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -15,6 +17,7 @@ use crate::diff::{self, ChangeKind, DiffOptions, DiffSummary, DocumentDiff};
 use crate::links::DocumentLinks;
 use crate::markdown::{LinkResolver, escape_html};
 use crate::pages::{PageMeta, PolicyView, VersionView};
+use crate::render_cache::RenderCache;
 use crate::site::{PolicyPlan, SitePlan};
 
 /// What one version changed, against the version before it.
@@ -22,7 +25,8 @@ use crate::site::{PolicyPlan, SitePlan};
 pub struct VersionDiff {
     /// Index in `PolicyPlan::versions` of the version compared against.
     pub previous: usize,
-    pub diff: DocumentDiff,
+    /// Shared with `serve`'s render cache, which keeps it for the next rebuild.
+    pub diff: Arc<DocumentDiff>,
 }
 
 /// Every diff of a site, by policy slug and the newer version's date.
@@ -30,38 +34,71 @@ pub type Diffs = BTreeMap<(String, NaiveDate), VersionDiff>;
 
 /// Diffs every version that has a previous one against it, in parallel.
 pub fn compute_diffs(plan: &SitePlan) -> Diffs {
-    let jobs: Vec<(&PolicyPlan, usize, usize)> = plan
+    let jobs: Vec<(&PolicyPlan, usize)> = plan
         .policies
         .iter()
-        .flat_map(|policy| {
-            (0..policy.versions.len())
-                .filter_map(move |index| previous_index(policy, index).map(|p| (policy, index, p)))
-        })
+        .flat_map(|policy| (0..policy.versions.len()).map(move |index| (policy, index)))
         .collect();
     jobs.into_par_iter()
-        .map(|(policy, index, previous)| {
-            let new = policy.versions[index].version;
-            let old = policy.versions[previous].version;
-            let options = DiffOptions {
-                datetime: new.date_string(),
-                ..DiffOptions::default()
-            };
-            let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
-            let sides = [old, new].map(|v| Side {
-                links: DocumentLinks {
-                    urls: &plan.urls,
-                    home: plan.urls.policy(policy.slug()),
-                    source_relative: format!("policies/{}/{}.md", policy.slug(), v.date_string()),
-                },
-                page: plan.urls.version(policy.slug(), v.date),
-            });
-            diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
-            (
-                (policy.slug().to_string(), new.date),
-                VersionDiff { previous, diff },
-            )
+        .filter_map(|(policy, index)| {
+            let diff = version_diff(plan, policy, index, None)?;
+            Some((
+                (
+                    policy.slug().to_string(),
+                    policy.versions[index].version.date,
+                ),
+                diff,
+            ))
         })
         .collect()
+}
+
+/// What version `index` of `policy` changed, or `None` for a first version. The build calls
+/// this per version and drops the result once its page is written, so a build holds only the
+/// diffs it is rendering, not every diff of the site.
+pub fn version_diff(
+    plan: &SitePlan,
+    policy: &PolicyPlan,
+    index: usize,
+    cache: Option<&RenderCache>,
+) -> Option<VersionDiff> {
+    let previous = previous_index(policy, index)?;
+    let new = policy.versions[index].version;
+    let old = policy.versions[previous].version;
+    let compute = || {
+        let options = DiffOptions {
+            datetime: new.date_string(),
+            ..DiffOptions::default()
+        };
+        let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
+        let sides = [old, new].map(|v| Side {
+            links: DocumentLinks {
+                urls: &plan.urls,
+                home: plan.urls.policy(policy.slug()),
+                source_relative: format!("policies/{}/{}.md", policy.slug(), v.date_string()),
+            },
+            page: plan.urls.version(policy.slug(), v.date),
+        });
+        diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
+        diff
+    };
+    let diff = match cache {
+        // Everything `compute` reads: the two texts, their dates and where the pages live.
+        Some(cache) => cache.diff(
+            cache
+                .hasher()
+                .part(plan.urls.absolute("").as_bytes())
+                .part(policy.slug().as_bytes())
+                .part(old.date_string().as_bytes())
+                .part(new.date_string().as_bytes())
+                .part(old.source.body().as_bytes())
+                .part(new.source.body().as_bytes())
+                .finish(),
+            compute,
+        ),
+        None => Arc::new(compute()),
+    };
+    Some(VersionDiff { previous, diff })
 }
 
 /// One side of a comparison, for writing its links out.

@@ -102,11 +102,30 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     pub links: Vec<LinkRef>,
     pub images: Vec<ImageRef>,
+    /// Every `id="…"` value of `html`, once `keep_facts_only` has dropped the HTML.
+    pub anchors: Vec<String>,
 }
 
 impl Rendered {
     pub fn has_anchor(&self, id: &str) -> bool {
-        self.headings.iter().any(|h| h.id == id) || self.html.contains(&format!("id=\"{id}\""))
+        self.headings.iter().any(|h| h.id == id)
+            || self.anchors.iter().any(|a| a == id)
+            || self.html.contains(&format!("id=\"{id}\""))
+    }
+
+    /// Keeps what link checking needs and drops the HTML, so a build need not hold every
+    /// rendered body at once. `has_anchor` answers as before: each `id="` in the HTML is
+    /// followed by its value up to the next quote, which is exactly what it looked for.
+    pub fn keep_facts_only(&mut self) {
+        const ID: &str = "id=\"";
+        let html = std::mem::take(&mut self.html);
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find(ID) {
+            rest = &rest[at + ID.len()..];
+            if let Some(end) = rest.find('"') {
+                self.anchors.push(rest[..end].to_string());
+            }
+        }
     }
 
     /// The `##` sections as written, for a table of contents. Counted by the written level, not

@@ -9,7 +9,9 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher, RandomState};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use crate::diff::DocumentDiff;
 
 use crate::markdown::Rendered;
 
@@ -75,11 +77,14 @@ pub struct Reuse {
     pub documents_total: usize,
     pub pages: usize,
     pub pages_total: usize,
+    pub diffs: usize,
+    pub diffs_total: usize,
 }
 
 #[derive(Default)]
 struct Generation {
     documents: HashMap<Key, Rendered>,
+    diffs: HashMap<Key, Arc<DocumentDiff>>,
     pages: HashMap<Key, Vec<u8>>,
 }
 
@@ -138,6 +143,21 @@ impl RenderCache {
         }
         lock(&self.next).documents.insert(key, rendered.clone());
         rendered
+    }
+
+    /// A diff between two versions: comparing every neighbour again on each save would cost
+    /// seconds on a large site, and one edit changes at most two comparisons.
+    pub fn diff(&self, key: Key, compute: impl FnOnce() -> DocumentDiff) -> Arc<DocumentDiff> {
+        let cached = lock(&self.last).diffs.get(&key).cloned();
+        let hit = cached.is_some();
+        let diff = cached.unwrap_or_else(|| Arc::new(compute()));
+        {
+            let mut reuse = lock(&self.reuse);
+            reuse.diffs_total += 1;
+            reuse.diffs += usize::from(hit);
+        }
+        lock(&self.next).diffs.insert(key, diff.clone());
+        diff
     }
 
     pub fn page<E>(

@@ -7,6 +7,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -94,7 +95,7 @@ impl Block {
     pub fn plain_text(&self) -> String {
         self.tokens()
             .filter(|t| t.kind != TokKind::Atom)
-            .map(|t| t.text.as_str())
+            .map(|t| &*t.text)
             .collect::<String>()
             .trim()
             .to_string()
@@ -173,7 +174,7 @@ impl Builder<'_> {
 
     fn push_atom(&mut self, html: String) {
         let style = self.style();
-        let tok = self.interner.token(html, TokKind::Atom, style);
+        let tok = self.interner.token(&html, TokKind::Atom, style);
         self.tokens().push(tok);
     }
 
@@ -197,9 +198,9 @@ impl Builder<'_> {
                     // raw block HTML is kept whole: splitting it could break tags
                     let cell = &mut cells[0];
                     match cell.first_mut() {
-                        Some(tok) => tok.text.push_str(&t),
+                        Some(tok) => tok.text = format!("{}{t}", tok.text).into(),
                         None => cell.push(Token {
-                            text: t.to_string(),
+                            text: Rc::from(&*t),
                             kind: TokKind::Atom,
                             style: 0,
                             id: 0,
@@ -389,7 +390,7 @@ pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
     for bl in blocks.iter_mut().filter(|b| b.kind == BlockKind::Html) {
         let mut toks = Vec::new();
         for t in bl.cells[0].drain(..) {
-            toks.push(interner.token(t.text, TokKind::Atom, 0));
+            toks.push(interner.token(&t.text, TokKind::Atom, 0));
         }
         let mut h = DefaultHasher::new();
         for t in &toks {

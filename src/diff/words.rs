@@ -8,6 +8,7 @@
 //! formatting tags properly around `<ins>`/`<del>`.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::Instant;
 
 use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
@@ -25,7 +26,8 @@ pub(crate) enum TokKind {
 #[derive(Debug, Clone)]
 pub(crate) struct Token {
     /// Plain text for `Word`/`Space`/`Punct` (escaped when rendered), HTML for `Atom`.
-    pub text: String,
+    /// Shared with the interner: a repeated word is one allocation per diff.
+    pub text: Rc<str>,
     pub kind: TokKind,
     /// Interned style stack id (see [`Interner::stack`]).
     pub style: u32,
@@ -47,7 +49,68 @@ pub(crate) struct Interner {
     el_ids: HashMap<StyleEl, u32>,
     stacks: Vec<Vec<u32>>,
     stack_ids: HashMap<Vec<u32>, u32>,
-    tokens: HashMap<(u32, u8, String), u32>,
+    /// Token ids by (style, kind), then text: looked up by `&str`, so a repeated word costs
+    /// no allocation beyond its own `Token`.
+    tokens: HashMap<(u32, u8), TokenIds, FastHash>,
+    token_count: u32,
+}
+
+/// Token ids of one (style, kind), by text.
+type TokenIds = HashMap<Rc<str>, u32, FastHash>;
+
+/// FxHash-style hashing for the interner's short keys. SipHash's protection against chosen
+/// collisions buys nothing here (the inputs are the site's own policies) and it was the
+/// largest single cost of a diff.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl Interner {
@@ -85,12 +148,20 @@ impl Interner {
         &self.els[id as usize]
     }
 
-    pub fn token(&mut self, text: String, kind: TokKind, style: u32) -> Token {
-        let key = (style, kind as u8, text);
-        let next = self.tokens.len() as u32;
-        let id = *self.tokens.entry(key.clone()).or_insert(next);
+    pub fn token(&mut self, text: &str, kind: TokKind, style: u32) -> Token {
+        let by_text = self.tokens.entry((style, kind as u8)).or_default();
+        let (text, id) = match by_text.get_key_value(text) {
+            Some((shared, &id)) => (shared.clone(), id),
+            None => {
+                let id = self.token_count;
+                self.token_count += 1;
+                let shared: Rc<str> = Rc::from(text);
+                by_text.insert(shared.clone(), id);
+                (shared, id)
+            }
+        };
         Token {
-            text: key.2,
+            text,
             kind,
             style,
             id,
@@ -112,14 +183,14 @@ impl Interner {
             let continues = cur == Some(kind) && kind != TokKind::Punct;
             if !continues {
                 if let Some(k) = cur {
-                    out.push(self.token(text[start..i].to_string(), k, style));
+                    out.push(self.token(&text[start..i], k, style));
                 }
                 start = i;
                 cur = Some(kind);
             }
         }
         if let Some(k) = cur {
-            out.push(self.token(text[start..].to_string(), k, style));
+            out.push(self.token(&text[start..], k, style));
         }
     }
 }
@@ -258,7 +329,7 @@ mod tests {
     fn tokenises_words_spaces_and_punctuation() {
         let mut i = Interner::new();
         let t = toks(&mut i, "Hello,  wörld 42!");
-        let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        let texts: Vec<&str> = t.iter().map(|t| &*t.text).collect();
         assert_eq!(texts, ["Hello", ",", "  ", "wörld", " ", "42", "!"]);
         assert_eq!(t.iter().filter(|t| t.kind == TokKind::Word).count(), 3);
     }
@@ -275,14 +346,14 @@ mod tests {
         let dels: Vec<&str> = p
             .iter()
             .filter_map(|x| match x {
-                Piece::Del(o) => Some(old[*o].text.as_str()),
+                Piece::Del(o) => Some(&*old[*o].text),
                 _ => None,
             })
             .collect();
         let ins: Vec<&str> = p
             .iter()
             .filter_map(|x| match x {
-                Piece::Ins(n) => Some(new[*n].text.as_str()),
+                Piece::Ins(n) => Some(&*new[*n].text),
                 _ => None,
             })
             .collect();
@@ -298,8 +369,8 @@ mod tests {
             close: "</em>",
         });
         let s = i.stack_id(&[em]);
-        let a = i.token("x".into(), TokKind::Word, 0);
-        let b = i.token("x".into(), TokKind::Word, s);
+        let a = i.token("x", TokKind::Word, 0);
+        let b = i.token("x", TokKind::Word, s);
         assert_ne!(a.id, b.id);
     }
 
@@ -331,11 +402,11 @@ mod tests {
             let mut i = Interner::new();
             let old: Vec<Token> = a.iter().map(|&k| {
                 let w = words[k as usize];
-                i.token(w.into(), if w == " " { TokKind::Space } else { TokKind::Word }, 0)
+                i.token(w, if w == " " { TokKind::Space } else { TokKind::Word }, 0)
             }).collect();
             let new: Vec<Token> = b.iter().map(|&k| {
                 let w = words[k as usize];
-                i.token(w.into(), if w == " " { TokKind::Space } else { TokKind::Word }, 0)
+                i.token(w, if w == " " { TokKind::Space } else { TokKind::Word }, 0)
             }).collect();
             let (p, _) = diff_tokens(&old, &new, Instant::now() + Duration::from_secs(5));
             // every index appears in order, exactly once
@@ -346,8 +417,8 @@ mod tests {
             prop_assert_eq!(olds, (0..old.len()).collect::<Vec<_>>());
             prop_assert_eq!(news, (0..new.len()).collect::<Vec<_>>());
             let (ra, rb) = sides(&p, &old, &new);
-            let ea: String = old.iter().map(|t| t.text.as_str()).collect();
-            let eb: String = new.iter().map(|t| t.text.as_str()).collect();
+            let ea: String = old.iter().map(|t| &*t.text).collect();
+            let eb: String = new.iter().map(|t| &*t.text).collect();
             prop_assert_eq!(ra, ea);
             prop_assert_eq!(rb, eb);
             for x in &p {
