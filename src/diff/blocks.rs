@@ -13,6 +13,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::escape::{attr, text};
 use super::words::{Interner, StyleEl, TokKind, Token};
+use crate::markdown::{LinkKind, classify_scheme};
 
 /// Must match the options the site renders policies with.
 pub(crate) fn options() -> Options {
@@ -112,6 +113,29 @@ struct Builder<'i> {
     item_open: bool,
     /// Alt text being collected for an image: (src, title, alt).
     image: Option<(String, String, String)>,
+    markup: Markup,
+}
+
+/// Whether a document's diff holds only markup this module wrote itself. Only raw HTML from
+/// the policy needs the (costly) ammonia pass: everything else is escaped and filtered here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Markup {
+    OwnOnly,
+    RawHtml,
+}
+
+/// A parsed version: its leaf blocks and whether they carry raw HTML.
+pub(crate) struct Parsed {
+    pub blocks: Vec<Block>,
+    pub markup: Markup,
+}
+
+/// A link or image destination made safe without ammonia: a never-safe scheme becomes `#`.
+fn safe_url(url: &str) -> &str {
+    match classify_scheme(url) {
+        LinkKind::Unsafe => "#",
+        _ => url,
+    }
 }
 
 impl Builder<'_> {
@@ -207,10 +231,14 @@ impl Builder<'_> {
                         }),
                     }
                 } else {
+                    self.markup = Markup::RawHtml;
                     self.push_atom(t.to_string());
                 }
             }
-            Event::InlineHtml(t) => self.push_atom(t.to_string()),
+            Event::InlineHtml(t) => {
+                self.markup = Markup::RawHtml;
+                self.push_atom(t.to_string())
+            }
             Event::InlineMath(t) | Event::DisplayMath(t) => self.push_text(&t),
             Event::FootnoteReference(l) => self.push_atom(format!(
                 "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
@@ -302,9 +330,13 @@ impl Builder<'_> {
             Tag::Link {
                 dest_url, title, ..
             } => {
-                let mut open = format!("<a href=\"{}\"", attr(&dest_url));
+                let mut open = format!("<a href=\"{}\"", attr(safe_url(&dest_url)));
                 if !title.is_empty() {
                     open.push_str(&format!(" title=\"{}\"", attr(&title)));
+                }
+                // As on the policy pages: only links to other origins get `rel`.
+                if classify_scheme(&dest_url) == LinkKind::External {
+                    open.push_str(" rel=\"noopener noreferrer\"");
                 }
                 open.push('>');
                 self.push_style(open, "</a>");
@@ -349,7 +381,11 @@ impl Builder<'_> {
             }
             TagEnd::Image => {
                 if let Some((src, title, alt)) = self.image.take() {
-                    let mut html = format!("<img src=\"{}\" alt=\"{}\"", attr(&src), attr(&alt));
+                    let mut html = format!(
+                        "<img src=\"{}\" alt=\"{}\"",
+                        attr(safe_url(&src)),
+                        attr(&alt)
+                    );
                     if !title.is_empty() {
                         html.push_str(&format!(" title=\"{}\"", attr(&title)));
                     }
@@ -363,7 +399,13 @@ impl Builder<'_> {
 }
 
 /// Parses a Markdown body (no front matter) into leaf blocks.
+#[cfg(test)]
 pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
+    parse_doc(markdown, interner).blocks
+}
+
+/// Parses a Markdown body (no front matter) into leaf blocks, noting any raw HTML.
+pub(crate) fn parse_doc(markdown: &str, interner: &mut Interner) -> Parsed {
     let mut b = Builder {
         interner,
         blocks: Vec::new(),
@@ -372,11 +414,13 @@ pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
         styles: Vec::new(),
         item_open: false,
         image: None,
+        markup: Markup::OwnOnly,
     };
     for ev in Parser::new_ext(markdown, options()) {
         b.event(ev);
     }
     b.flush();
+    let mut markup = b.markup;
     let mut blocks = b.blocks;
     // Comment-only HTML blocks (lint pragmas) are invisible on the site: drop them.
     blocks.retain(|bl| {
@@ -400,8 +444,9 @@ pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
         bl.path.hash(&mut h);
         bl.key = h.finish();
         bl.cells[0] = toks;
+        markup = Markup::RawHtml;
     }
-    blocks
+    Parsed { blocks, markup }
 }
 
 #[cfg(test)]

@@ -98,9 +98,14 @@ pub enum ChangeKind {
 
 /// Diffs two Markdown bodies (front matter already stripped).
 pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDiff {
-    let (html, summary, notes) = diff_raw(old, new, options);
+    let (html, summary, notes, markup) = diff_parts(old, new, options);
     DocumentDiff {
-        html: sanitize(&html),
+        // Our own markup is escaped and its URLs filtered as it is written; only raw HTML
+        // copied from a policy needs the allow-list.
+        html: match markup {
+            blocks::Markup::OwnOnly => html,
+            blocks::Markup::RawHtml => sanitize(&html),
+        },
         summary,
         coarse: if notes.is_empty() {
             None
@@ -111,19 +116,38 @@ pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDif
 }
 
 /// Unsanitised output, so tests can prove the renderer itself emits valid HTML.
+#[cfg(test)]
 pub(crate) fn diff_raw(
     old: &str,
     new: &str,
     options: &DiffOptions,
 ) -> (String, DiffSummary, Vec<String>) {
+    let (html, summary, notes, _) = diff_parts(old, new, options);
+    (html, summary, notes)
+}
+
+/// Unsanitised output and whether it carries raw HTML from either version.
+fn diff_parts(
+    old: &str,
+    new: &str,
+    options: &DiffOptions,
+) -> (String, DiffSummary, Vec<String>, blocks::Markup) {
     let datetime = escape::attr(&options.datetime);
     if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
-        return replaced(old, new, &datetime, options.max_input_bytes);
+        let (html, summary, notes) = replaced(old, new, &datetime, options.max_input_bytes);
+        return (html, summary, notes, blocks::Markup::OwnOnly);
     }
     let deadline = Instant::now() + options.deadline;
     let mut interner = words::Interner::new();
-    let old_blocks = blocks::parse(old, &mut interner);
-    let new_blocks = blocks::parse(new, &mut interner);
+    let old_doc = blocks::parse_doc(old, &mut interner);
+    let new_doc = blocks::parse_doc(new, &mut interner);
+    let markup =
+        if old_doc.markup == blocks::Markup::RawHtml || new_doc.markup == blocks::Markup::RawHtml {
+            blocks::Markup::RawHtml
+        } else {
+            blocks::Markup::OwnOnly
+        };
+    let (old_blocks, new_blocks) = (old_doc.blocks, new_doc.blocks);
     let mut aligner = align::Aligner {
         old: &old_blocks,
         new: &new_blocks,
@@ -156,7 +180,7 @@ pub(crate) fn diff_raw(
     let out = render::render(&ctx, &entries);
     let mut notes = aligner.notes;
     notes.extend(out.notes);
-    (out.html, out.summary, notes)
+    (out.html, out.summary, notes, markup)
 }
 
 /// The too-large fallback: no parsing, just a note and rough word counts.
