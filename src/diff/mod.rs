@@ -24,6 +24,7 @@ mod escape;
 mod fold;
 mod inline;
 mod render;
+mod replay;
 mod sanitize;
 mod words;
 
@@ -147,15 +148,31 @@ fn diff_parts(
         } else {
             blocks::Markup::OwnOnly
         };
-    let (old_blocks, new_blocks) = (old_doc.blocks, new_doc.blocks);
+    let (mut old_blocks, mut new_blocks) = (old_doc.blocks, new_doc.blocks);
+    let mut notes = Vec::new();
+    let ops = align::block_ops(&old_blocks, &new_blocks, deadline, &mut notes);
+    // Only blocks in changed stretches are split into words: unchanged ones are shown
+    // from the HTML the parser already wrote for them.
+    for op in &ops {
+        if let similar::DiffOp::Equal { .. } = op {
+            continue;
+        }
+        let (_, or, nr) = op.as_tag_tuple();
+        for i in or {
+            blocks::tokenise(&mut old_blocks[i], &old_doc.events[i], &mut interner);
+        }
+        for i in nr {
+            blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], &mut interner);
+        }
+    }
     let mut aligner = align::Aligner {
         old: &old_blocks,
         new: &new_blocks,
         deadline,
         pair_budget: options.pair_budget,
-        notes: Vec::new(),
+        notes,
     };
-    let entries = aligner.run();
+    let entries = aligner.run_ops(&ops);
     let min_level = old_blocks
         .iter()
         .chain(&new_blocks)

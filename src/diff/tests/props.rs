@@ -102,3 +102,29 @@ proptest! {
         prop_assert_eq!(strip(&sanitize(&d.html)), strip(&d.html));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Unchanged blocks are shown from the parser's own rendering instead of their words:
+    /// it must be exactly what the inline writer makes of the words.
+    #[test]
+    fn unchanged_block_html_matches_its_words(d in doc()) {
+        use crate::diff::blocks::parse;
+        use crate::diff::inline::{InlineWriter, Op};
+        use crate::diff::words::Interner;
+        let text = d.join("\n");
+        let mut interner = Interner::new();
+        let blocks = parse(&text, &mut interner);
+        let writer = InlineWriter { interner: &interner, datetime: "" };
+        for b in &blocks {
+            prop_assert_eq!(b.cells.len(), b.html.len());
+            for (cell, html) in b.cells.iter().zip(&b.html) {
+                let items: Vec<(Op, _)> = cell.iter().map(|t| (Op::Eq, t)).collect();
+                let mut out = String::new();
+                writer.write(&mut out, &items);
+                prop_assert_eq!(&out, html);
+            }
+        }
+    }
+}
