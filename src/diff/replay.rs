@@ -200,7 +200,7 @@ impl Sink for HtmlSink {
         }
         self.sync();
         if let Some(out) = self.cells.last_mut() {
-            out.push_str(&text(t));
+            super::escape::push_text(out, t);
         }
     }
     fn atom(&mut self, html: &str) {
