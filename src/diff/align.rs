@@ -80,15 +80,32 @@ fn dice(a: &[u32], b: &[u32]) -> f64 {
     2.0 * m as f64 / (a.len() + b.len()) as f64
 }
 
+/// Lines up identical blocks (by key); the rest are the changed stretches.
+pub(crate) fn block_ops(
+    old: &[Block],
+    new: &[Block],
+    deadline: Instant,
+    notes: &mut Vec<String>,
+) -> Vec<DiffOp> {
+    let ok: Vec<u64> = old.iter().map(|b| b.key).collect();
+    let nk: Vec<u64> = new.iter().map(|b| b.key).collect();
+    let ops = capture_diff_slices_deadline(Algorithm::Patience, &ok, &nk, Some(deadline));
+    if Instant::now() > deadline {
+        notes.push("block matching hit the time limit, so some blocks may show as removed and added instead of unchanged".into());
+    }
+    ops
+}
+
 impl Aligner<'_> {
+    #[cfg(test)]
     pub fn run(&mut self) -> Vec<Entry> {
-        let ok: Vec<u64> = self.old.iter().map(|b| b.key).collect();
-        let nk: Vec<u64> = self.new.iter().map(|b| b.key).collect();
-        let ops = capture_diff_slices_deadline(Algorithm::Patience, &ok, &nk, Some(self.deadline));
-        if Instant::now() > self.deadline {
-            self.notes
-                .push("block matching hit the time limit, so some blocks may show as removed and added instead of unchanged".into());
-        }
+        let ops = block_ops(self.old, self.new, self.deadline, &mut self.notes);
+        self.run_ops(&ops)
+    }
+
+    /// Entries from the block-level diff of [`block_ops`]; every block in a changed
+    /// stretch must be tokenised by now.
+    pub fn run_ops(&mut self, ops: &[DiffOp]) -> Vec<Entry> {
         let mut entries = Vec::with_capacity(self.new.len() + 16);
         for op in ops {
             let (_, or, nr) = op.as_tag_tuple();

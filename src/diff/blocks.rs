@@ -7,12 +7,11 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::rc::Rc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
-use super::escape::{attr, text};
-use super::words::{Interner, StyleEl, TokKind, Token};
+use super::replay::{HtmlSink, TokenSink, replay};
+use super::words::{Interner, TokKind, Token};
 
 /// Must match the options the site renders policies with.
 pub(crate) fn options() -> Options {
@@ -78,8 +77,12 @@ pub(crate) struct Block {
     pub kind: BlockKind,
     /// Enclosing containers, outermost first.
     pub path: Vec<Container>,
-    /// Table rows have one entry per cell; every other block has exactly one.
+    /// Table rows have one entry per cell; every other block has exactly one. Empty until
+    /// [`tokenise`] runs (only for blocks in changed stretches, and headings).
     pub cells: Vec<Vec<Token>>,
+    /// Each cell as rendered when unchanged.
+    pub html: Vec<String>,
+    tokenised: bool,
     /// Equality of content AND structure: used to find unchanged blocks.
     pub key: u64,
     /// Equality of content only: used to detect moves.
@@ -102,134 +105,107 @@ impl Block {
     }
 }
 
-struct Builder<'i> {
-    interner: &'i mut Interner,
+struct Builder<'a> {
     blocks: Vec<Block>,
+    events: Vec<Vec<Event<'a>>>,
     path: Vec<Container>,
-    cur: Option<(BlockKind, Vec<Container>, Vec<Vec<Token>>)>,
-    styles: Vec<u32>,
+    cur: Option<(BlockKind, Vec<Container>, Vec<Event<'a>>)>,
     /// The current item has not yet received its first paragraph.
     item_open: bool,
-    /// Alt text being collected for an image: (src, title, alt).
-    image: Option<(String, String, String)>,
+    markup: Markup,
 }
 
-impl Builder<'_> {
+/// Whether a document's diff holds only markup this module wrote itself. Only raw HTML from
+/// the policy needs the (costly) ammonia pass: everything else is escaped and filtered here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Markup {
+    OwnOnly,
+    RawHtml,
+}
+
+/// A parsed version: its leaf blocks, each block's inline events (to split it into words
+/// later, only if it changed) and whether they carry raw HTML.
+pub(crate) struct Parsed<'a> {
+    pub blocks: Vec<Block>,
+    pub events: Vec<Vec<Event<'a>>>,
+    pub markup: Markup,
+}
+
+fn hash_block(kind: &BlockKind, html: &[String]) -> (u64, u64) {
+    let mut h = DefaultHasher::new();
+    kind.family().hash(&mut h);
+    for c in html {
+        0xffff_ffffu32.hash(&mut h); // cell separator
+        c.hash(&mut h);
+    }
+    let content_key = h.finish();
+    (content_key, h.finish())
+}
+
+impl<'a> Builder<'a> {
     fn flush(&mut self) {
         self.item_open = false;
-        let Some((kind, path, cells)) = self.cur.take() else {
+        let Some((kind, path, events)) = self.cur.take() else {
             return;
         };
+        let mut sink = HtmlSink::new(&kind);
+        replay(&kind, &events, &mut sink);
+        let html = sink.finish();
+        let (content_key, _) = hash_block(&kind, &html);
         let mut h = DefaultHasher::new();
-        kind.family().hash(&mut h);
-        for c in &cells {
-            0xffff_ffffu32.hash(&mut h); // cell separator
-            for t in c {
-                t.id.hash(&mut h);
-            }
-        }
-        let content_key = h.finish();
+        content_key.hash(&mut h);
         kind.hash(&mut h);
         path.hash(&mut h);
         self.blocks.push(Block {
             kind,
             path,
-            cells,
+            cells: vec![Vec::new(); html.len()],
+            html,
+            tokenised: false,
             key: h.finish(),
             content_key,
         });
+        self.events.push(events);
     }
 
     fn start(&mut self, kind: BlockKind) {
         self.flush();
-        self.styles.clear();
-        self.cur = Some((kind, self.path.clone(), vec![Vec::new()]));
+        self.cur = Some((kind, self.path.clone(), Vec::new()));
     }
 
     /// Inline content outside any leaf (e.g. a tight list item) starts one.
-    fn tokens(&mut self) -> &mut Vec<Token> {
+    fn record(&mut self, ev: Event<'a>) {
         if self.cur.is_none() {
             self.start(BlockKind::Text);
         }
-        let cur = self.cur.as_mut().expect("just started");
-        cur.2.last_mut().expect("at least one cell")
-    }
-
-    fn style(&mut self) -> u32 {
-        let s = self.styles.clone();
-        self.interner.stack_id(&s)
-    }
-
-    fn push_text(&mut self, t: &str) {
-        if let Some(img) = self.image.as_mut() {
-            img.2.push_str(t);
-            return;
+        if let Some(cur) = self.cur.as_mut() {
+            cur.2.push(ev);
         }
-        let style = self.style();
-        self.tokens();
-        let cur = self.cur.as_mut().expect("started");
-        let cell = cur.2.last_mut().expect("cell");
-        self.interner.push_text(cell, t, style);
     }
 
-    fn push_atom(&mut self, html: String) {
-        let style = self.style();
-        let tok = self.interner.token(&html, TokKind::Atom, style);
-        self.tokens().push(tok);
-    }
-
-    fn push_style(&mut self, open: String, close: &'static str) {
-        let id = self.interner.el_id(StyleEl { open, close });
-        self.styles.push(id);
-    }
-
-    fn event(&mut self, ev: Event) {
+    fn event(&mut self, ev: Event<'a>) {
         match ev {
             Event::Start(tag) => self.start_tag(tag),
             Event::End(tag) => self.end_tag(tag),
-            Event::Text(t) => self.push_text(&t),
-            Event::Code(t) => {
-                self.push_style("<code>".into(), "</code>");
-                self.push_text(&t);
-                self.styles.pop();
-            }
-            Event::Html(t) => {
-                if let Some((BlockKind::Html, _, cells)) = self.cur.as_mut() {
-                    // raw block HTML is kept whole: splitting it could break tags
-                    let cell = &mut cells[0];
-                    match cell.first_mut() {
-                        Some(tok) => tok.text = format!("{}{t}", tok.text).into(),
-                        None => cell.push(Token {
-                            text: Rc::from(&*t),
-                            kind: TokKind::Atom,
-                            style: 0,
-                            id: 0,
-                        }),
-                    }
-                } else {
-                    self.push_atom(t.to_string());
+            Event::Html(_) => {
+                if !matches!(self.cur, Some((BlockKind::Html, ..))) {
+                    self.markup = Markup::RawHtml;
                 }
+                self.record(ev);
             }
-            Event::InlineHtml(t) => self.push_atom(t.to_string()),
-            Event::InlineMath(t) | Event::DisplayMath(t) => self.push_text(&t),
-            Event::FootnoteReference(l) => self.push_atom(format!(
-                "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
-                attr(&l),
-                text(&l)
-            )),
-            Event::SoftBreak => self.push_text(" "),
-            Event::HardBreak => self.push_atom("<br>".into()),
+            Event::InlineHtml(_) => {
+                self.markup = Markup::RawHtml;
+                self.record(ev)
+            }
             Event::Rule => {
                 self.start(BlockKind::Rule);
                 self.flush();
             }
-            Event::TaskListMarker(done) => {
-                self.push_text(if done { "[x] " } else { "[ ] " });
-            }
+            _ => self.record(ev),
         }
     }
 
-    fn start_tag(&mut self, tag: Tag) {
+    fn start_tag(&mut self, tag: Tag<'a>) {
         match tag {
             Tag::Paragraph => {
                 if self.item_open {
@@ -275,43 +251,21 @@ impl Builder<'_> {
                 self.flush();
                 self.path.push(Container::Head);
                 self.start(BlockKind::Row { head: true });
-                if let Some(c) = self.cur.as_mut() {
-                    c.2.clear();
-                }
             }
             Tag::TableRow => {
                 if self.path.last() != Some(&Container::Body) {
                     self.path.push(Container::Body);
                 }
                 self.start(BlockKind::Row { head: false });
-                if let Some(c) = self.cur.as_mut() {
-                    c.2.clear();
-                }
             }
-            Tag::TableCell => {
-                self.styles.clear();
-                if let Some(c) = self.cur.as_mut() {
-                    c.2.push(Vec::new());
-                }
-            }
-            Tag::Emphasis => self.push_style("<em>".into(), "</em>"),
-            Tag::Strong => self.push_style("<strong>".into(), "</strong>"),
-            Tag::Strikethrough => self.push_style("<s>".into(), "</s>"),
-            Tag::Superscript => self.push_style("<sup>".into(), "</sup>"),
-            Tag::Subscript => self.push_style("<sub>".into(), "</sub>"),
-            Tag::Link {
-                dest_url, title, ..
-            } => {
-                let mut open = format!("<a href=\"{}\"", attr(&dest_url));
-                if !title.is_empty() {
-                    open.push_str(&format!(" title=\"{}\"", attr(&title)));
-                }
-                open.push('>');
-                self.push_style(open, "</a>");
-            }
-            Tag::Image {
-                dest_url, title, ..
-            } => self.image = Some((dest_url.to_string(), title.to_string(), String::new())),
+            Tag::TableCell
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. } => self.record(Event::Start(tag)),
             // Definition lists and metadata blocks are not enabled by the site's options.
             _ => {}
         }
@@ -344,64 +298,78 @@ impl Builder<'_> {
             | TagEnd::Strikethrough
             | TagEnd::Superscript
             | TagEnd::Subscript
-            | TagEnd::Link => {
-                self.styles.pop();
-            }
-            TagEnd::Image => {
-                if let Some((src, title, alt)) = self.image.take() {
-                    let mut html = format!("<img src=\"{}\" alt=\"{}\"", attr(&src), attr(&alt));
-                    if !title.is_empty() {
-                        html.push_str(&format!(" title=\"{}\"", attr(&title)));
-                    }
-                    html.push('>');
-                    self.push_atom(html);
-                }
-            }
+            | TagEnd::Link
+            | TagEnd::Image => self.record(Event::End(tag)),
             _ => {}
         }
     }
 }
 
-/// Parses a Markdown body (no front matter) into leaf blocks.
+/// Splits a block into interned words, once; unchanged blocks never need it.
+pub(crate) fn tokenise(block: &mut Block, events: &[Event], interner: &mut Interner) {
+    if block.tokenised {
+        return;
+    }
+    let mut sink = TokenSink::new(&block.kind, interner);
+    replay(&block.kind, events, &mut sink);
+    block.cells = sink.cells;
+    block.tokenised = true;
+}
+
+/// Parses a Markdown body (no front matter) into fully tokenised leaf blocks.
+#[cfg(test)]
 pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
+    let mut doc = parse_doc(markdown, interner);
+    for (b, ev) in doc.blocks.iter_mut().zip(&doc.events) {
+        tokenise(b, ev, interner);
+    }
+    doc.blocks
+}
+
+/// Parses a Markdown body (no front matter) into leaf blocks, noting any raw HTML. Only
+/// headings are split into words (their text names sections); see [`tokenise`].
+pub(crate) fn parse_doc<'a>(markdown: &'a str, interner: &mut Interner) -> Parsed<'a> {
     let mut b = Builder {
-        interner,
         blocks: Vec::new(),
+        events: Vec::new(),
         path: Vec::new(),
         cur: None,
-        styles: Vec::new(),
         item_open: false,
-        image: None,
+        markup: Markup::OwnOnly,
     };
     for ev in Parser::new_ext(markdown, options()) {
         b.event(ev);
     }
     b.flush();
-    let mut blocks = b.blocks;
+    let mut markup = b.markup;
     // Comment-only HTML blocks (lint pragmas) are invisible on the site: drop them.
-    blocks.retain(|bl| {
-        if bl.kind != BlockKind::Html {
-            return true;
+    let (blocks, events): (Vec<Block>, Vec<Vec<Event<'a>>>) = b
+        .blocks
+        .into_iter()
+        .zip(b.events)
+        .filter(|(bl, _)| {
+            if bl.kind != BlockKind::Html {
+                return true;
+            }
+            let t = bl.html.first().map(|t| t.trim()).unwrap_or("");
+            !(t.is_empty()
+                || (t.starts_with("<!--") && t.ends_with("-->") && !t[4..].contains("<!--")))
+        })
+        .unzip();
+    let mut doc = Parsed {
+        blocks,
+        events,
+        markup,
+    };
+    for (bl, ev) in doc.blocks.iter_mut().zip(&doc.events) {
+        match bl.kind {
+            BlockKind::Html => markup = Markup::RawHtml,
+            BlockKind::Heading(_) => tokenise(bl, ev, interner),
+            _ => {}
         }
-        let t = bl.cells[0].first().map(|t| t.text.trim()).unwrap_or("");
-        !(t.is_empty() || (t.starts_with("<!--") && t.ends_with("-->") && !t[4..].contains("<!--")))
-    });
-    // Raw HTML blocks were built by concatenation: give them real ids now.
-    for bl in blocks.iter_mut().filter(|b| b.kind == BlockKind::Html) {
-        let mut toks = Vec::new();
-        for t in bl.cells[0].drain(..) {
-            toks.push(interner.token(&t.text, TokKind::Atom, 0));
-        }
-        let mut h = DefaultHasher::new();
-        for t in &toks {
-            t.id.hash(&mut h);
-        }
-        bl.content_key = h.finish();
-        bl.path.hash(&mut h);
-        bl.key = h.finish();
-        bl.cells[0] = toks;
     }
-    blocks
+    doc.markup = markup;
+    doc
 }
 
 #[cfg(test)]

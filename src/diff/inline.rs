@@ -39,7 +39,7 @@ impl InlineWriter<'_> {
         if t.kind == TokKind::Atom {
             out.push_str(&t.text);
         } else {
-            out.push_str(&escape::text(&t.text));
+            escape::push_text(out, &t.text);
         }
     }
 

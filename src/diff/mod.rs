@@ -24,6 +24,7 @@ mod escape;
 mod fold;
 mod inline;
 mod render;
+mod replay;
 mod sanitize;
 mod words;
 
@@ -98,9 +99,14 @@ pub enum ChangeKind {
 
 /// Diffs two Markdown bodies (front matter already stripped).
 pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDiff {
-    let (html, summary, notes) = diff_raw(old, new, options);
+    let (html, summary, notes, markup) = diff_parts(old, new, options);
     DocumentDiff {
-        html: sanitize(&html),
+        // Our own markup is escaped and its URLs filtered as it is written; only raw HTML
+        // copied from a policy needs the allow-list.
+        html: match markup {
+            blocks::Markup::OwnOnly => html,
+            blocks::Markup::RawHtml => sanitize(&html),
+        },
         summary,
         coarse: if notes.is_empty() {
             None
@@ -111,27 +117,62 @@ pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDif
 }
 
 /// Unsanitised output, so tests can prove the renderer itself emits valid HTML.
+#[cfg(test)]
 pub(crate) fn diff_raw(
     old: &str,
     new: &str,
     options: &DiffOptions,
 ) -> (String, DiffSummary, Vec<String>) {
+    let (html, summary, notes, _) = diff_parts(old, new, options);
+    (html, summary, notes)
+}
+
+/// Unsanitised output and whether it carries raw HTML from either version.
+fn diff_parts(
+    old: &str,
+    new: &str,
+    options: &DiffOptions,
+) -> (String, DiffSummary, Vec<String>, blocks::Markup) {
     let datetime = escape::attr(&options.datetime);
     if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
-        return replaced(old, new, &datetime, options.max_input_bytes);
+        let (html, summary, notes) = replaced(old, new, &datetime, options.max_input_bytes);
+        return (html, summary, notes, blocks::Markup::OwnOnly);
     }
     let deadline = Instant::now() + options.deadline;
     let mut interner = words::Interner::new();
-    let old_blocks = blocks::parse(old, &mut interner);
-    let new_blocks = blocks::parse(new, &mut interner);
+    let old_doc = blocks::parse_doc(old, &mut interner);
+    let new_doc = blocks::parse_doc(new, &mut interner);
+    let markup =
+        if old_doc.markup == blocks::Markup::RawHtml || new_doc.markup == blocks::Markup::RawHtml {
+            blocks::Markup::RawHtml
+        } else {
+            blocks::Markup::OwnOnly
+        };
+    let (mut old_blocks, mut new_blocks) = (old_doc.blocks, new_doc.blocks);
+    let mut notes = Vec::new();
+    let ops = align::block_ops(&old_blocks, &new_blocks, deadline, &mut notes);
+    // Only blocks in changed stretches are split into words: unchanged ones are shown
+    // from the HTML the parser already wrote for them.
+    for op in &ops {
+        if let similar::DiffOp::Equal { .. } = op {
+            continue;
+        }
+        let (_, or, nr) = op.as_tag_tuple();
+        for i in or {
+            blocks::tokenise(&mut old_blocks[i], &old_doc.events[i], &mut interner);
+        }
+        for i in nr {
+            blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], &mut interner);
+        }
+    }
     let mut aligner = align::Aligner {
         old: &old_blocks,
         new: &new_blocks,
         deadline,
         pair_budget: options.pair_budget,
-        notes: Vec::new(),
+        notes,
     };
-    let entries = aligner.run();
+    let entries = aligner.run_ops(&ops);
     let min_level = old_blocks
         .iter()
         .chain(&new_blocks)
@@ -156,7 +197,7 @@ pub(crate) fn diff_raw(
     let out = render::render(&ctx, &entries);
     let mut notes = aligner.notes;
     notes.extend(out.notes);
-    (out.html, out.summary, notes)
+    (out.html, out.summary, notes, markup)
 }
 
 /// The too-large fallback: no parsing, just a note and rough word counts.

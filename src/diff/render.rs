@@ -262,13 +262,8 @@ impl R<'_, '_> {
                     let o = &self.ctx.old[old].cells[k];
                     self.cell(Some(o), Some(cell), Op::Eq);
                 }
-                _ if whole == Op::Eq => {
-                    // unchanged, moved, or moved-away heading text
-                    let mut out = std::mem::take(&mut self.out);
-                    let items: Vec<(Op, &Token)> = cell.iter().map(|t| (Op::Eq, t)).collect();
-                    self.ctx.writer.write(&mut out, &items);
-                    self.out = out;
-                }
+                // unchanged, moved, or moved-away heading text: as the parser rendered it
+                _ if whole == Op::Eq => self.out.push_str(&b.html[k]),
                 _ => {
                     let t: &[Token] = cell;
                     let (o, n) = if whole == Op::Del {

@@ -34,12 +34,12 @@ fn changed_link_target_with_same_text_is_a_change() {
         "Read [our terms](https://b.example/terms) first.\n",
     );
     let expected = format!(
-        "<p class=\"changed\" id=\"change-1\">Read <a href=\"https://a.example/terms\">{}</a><a href=\"https://b.example/terms\">{}</a> first.</p>",
+        "<p class=\"changed\" id=\"change-1\">Read <a href=\"https://a.example/terms\" rel=\"noopener noreferrer\">{}</a><a href=\"https://b.example/terms\" rel=\"noopener noreferrer\">{}</a> first.</p>",
         del("our terms"),
         ins("our terms")
     );
     assert!(raw.contains(&expected), "{raw}");
-    // the sanitised page keeps both links and marks them as external-safe
+    // the page keeps both links and marks them as external-safe
     assert!(
         d.html
             .contains("href=\"https://b.example/terms\" rel=\"noopener noreferrer\""),
@@ -153,4 +153,35 @@ fn raw_html_is_sanitised() {
     assert!(!d.html.contains("script"), "{}", d.html);
     assert!(!d.html.contains("javascript"), "{}", d.html);
     assert!(!d.html.contains("onclick"), "{}", d.html);
+}
+
+#[test]
+fn own_links_are_made_safe_without_the_sanitiser() {
+    let (_, d) = run(
+        "See [a](https://x.example/) and [b](/terms) and [c](javascript:alert(1)).\n",
+        "See [a](https://x.example/) and [b](/terms) and [c](javascript:alert(2)) now.\n",
+    );
+    let h = &d.html;
+    assert!(
+        h.contains("<a href=\"https://x.example/\" rel=\"noopener noreferrer\">a</a>"),
+        "{h}"
+    );
+    assert!(h.contains("<a href=\"/terms\">b</a>"), "{h}");
+    assert!(!h.contains("javascript"), "{h}");
+    assert!(h.contains("<a href=\"#\">"), "{h}");
+}
+
+#[test]
+fn raw_html_still_goes_through_the_sanitiser() {
+    let (_, d) = run(
+        "Hello <span onclick=\"x()\">there</span> [b](/terms).\n",
+        "Hello <span onclick=\"x()\">there</span> [b](/terms) now.\n",
+    );
+    assert!(!d.html.contains("onclick"), "{}", d.html);
+    assert!(
+        d.html
+            .contains("<a href=\"/terms\" rel=\"noopener noreferrer\">b</a>"),
+        "{}",
+        d.html
+    );
 }

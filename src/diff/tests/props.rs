@@ -1,7 +1,7 @@
 //! Random documents: whatever the edit, the page must be valid HTML.
 
 use super::{html_check, opts};
-use crate::diff::{diff_markdown, diff_raw};
+use crate::diff::{diff_markdown, diff_raw, sanitize};
 use proptest::prelude::*;
 
 fn word() -> impl Strategy<Value = String> {
@@ -89,5 +89,42 @@ proptest! {
         prop_assert!(!raw.contains("<ins") && !raw.contains("<del"), "{}", raw);
         prop_assert_eq!(s.changes.len(), 0);
         prop_assert_eq!(s.sections_changed, 0);
+    }
+
+    /// Without raw HTML the ammonia pass is skipped: prove it would have changed nothing but
+    /// `rel`, which ammonia puts on every link and the diff only on links to other origins.
+    #[test]
+    fn own_markup_needs_no_sanitising((old, new) in doc().prop_flat_map(edited)) {
+        let old = old.join("\n").replace("<b>raw</b>", "bold");
+        let new = new.join("\n").replace("<b>raw</b>", "bold");
+        let d = diff_markdown(&old, &new, &opts());
+        let strip = |h: &str| h.replace(" rel=\"noopener noreferrer\"", "");
+        prop_assert_eq!(strip(&sanitize(&d.html)), strip(&d.html));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Unchanged blocks are shown from the parser's own rendering instead of their words:
+    /// it must be exactly what the inline writer makes of the words.
+    #[test]
+    fn unchanged_block_html_matches_its_words(d in doc()) {
+        use crate::diff::blocks::parse;
+        use crate::diff::inline::{InlineWriter, Op};
+        use crate::diff::words::Interner;
+        let text = d.join("\n");
+        let mut interner = Interner::new();
+        let blocks = parse(&text, &mut interner);
+        let writer = InlineWriter { interner: &interner, datetime: "" };
+        for b in &blocks {
+            prop_assert_eq!(b.cells.len(), b.html.len());
+            for (cell, html) in b.cells.iter().zip(&b.html) {
+                let items: Vec<(Op, _)> = cell.iter().map(|t| (Op::Eq, t)).collect();
+                let mut out = String::new();
+                writer.write(&mut out, &items);
+                prop_assert_eq!(&out, html);
+            }
+        }
     }
 }

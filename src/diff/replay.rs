@@ -1,0 +1,280 @@
+//! Inline content of one leaf block, replayed from its recorded parser events.
+//!
+//! Neighbouring versions differ in a few paragraphs, so splitting every block into
+//! interned words (the costly part of a diff) is wasted on the unchanged ones. The parser
+//! records each block's inline events; replaying them into [`HtmlSink`] gives the block's
+//! unchanged rendering (and its matching key), and replaying them into [`TokenSink`] gives
+//! the words, only for blocks in changed stretches.
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use super::blocks::BlockKind;
+use super::escape::{attr, text};
+use super::words::{Interner, StyleEl, TokKind, Token};
+use crate::markdown::{LinkKind, classify_scheme};
+
+/// Receives a block's inline content, cell by cell.
+pub(crate) trait Sink {
+    fn text(&mut self, t: &str);
+    fn atom(&mut self, html: &str);
+    fn push_style(&mut self, el: StyleEl);
+    fn pop_style(&mut self);
+    fn clear_styles(&mut self);
+    /// Starts a new table cell.
+    fn cell(&mut self);
+}
+
+/// A link or image destination made safe without ammonia: a never-safe scheme becomes `#`.
+fn safe_url(url: &str) -> &str {
+    match classify_scheme(url) {
+        LinkKind::Unsafe => "#",
+        _ => url,
+    }
+}
+
+fn el(open: &str, close: &'static str) -> StyleEl {
+    StyleEl {
+        open: open.into(),
+        close,
+    }
+}
+
+/// Text goes into the alt text of an open image, else into the block.
+fn text_or_alt(image: &mut Option<(String, String, String)>, sink: &mut impl Sink, t: &str) {
+    match image.as_mut() {
+        Some(img) => img.2.push_str(t),
+        None => sink.text(t),
+    }
+}
+
+/// Feeds one block's recorded events to `sink`.
+pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
+    // Alt text being collected for an image: (src, title, alt).
+    let mut image: Option<(String, String, String)> = None;
+    // Raw block HTML is kept whole: splitting it could break tags.
+    let mut raw_block: Option<String> = None;
+    for ev in events {
+        match ev {
+            Event::Text(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                text_or_alt(&mut image, sink, t)
+            }
+            Event::Code(t) => {
+                sink.push_style(el("<code>", "</code>"));
+                text_or_alt(&mut image, sink, t);
+                sink.pop_style();
+            }
+            Event::Html(t) if *kind == BlockKind::Html => {
+                raw_block.get_or_insert_with(String::new).push_str(t)
+            }
+            Event::Html(t) | Event::InlineHtml(t) => sink.atom(t),
+            Event::FootnoteReference(l) => sink.atom(&format!(
+                "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
+                attr(l),
+                text(l)
+            )),
+            Event::SoftBreak => text_or_alt(&mut image, sink, " "),
+            Event::HardBreak => sink.atom("<br>"),
+            Event::TaskListMarker(done) => {
+                text_or_alt(&mut image, sink, if *done { "[x] " } else { "[ ] " })
+            }
+            Event::Start(tag) => match tag {
+                Tag::TableCell => {
+                    sink.clear_styles();
+                    sink.cell();
+                }
+                Tag::Emphasis => sink.push_style(el("<em>", "</em>")),
+                Tag::Strong => sink.push_style(el("<strong>", "</strong>")),
+                Tag::Strikethrough => sink.push_style(el("<s>", "</s>")),
+                Tag::Superscript => sink.push_style(el("<sup>", "</sup>")),
+                Tag::Subscript => sink.push_style(el("<sub>", "</sub>")),
+                Tag::Link {
+                    dest_url, title, ..
+                } => {
+                    let mut open = format!("<a href=\"{}\"", attr(safe_url(dest_url)));
+                    if !title.is_empty() {
+                        open.push_str(&format!(" title=\"{}\"", attr(title)));
+                    }
+                    // As on the policy pages: only links to other origins get `rel`.
+                    if classify_scheme(dest_url) == LinkKind::External {
+                        open.push_str(" rel=\"noopener noreferrer\"");
+                    }
+                    open.push('>');
+                    sink.push_style(StyleEl {
+                        open,
+                        close: "</a>",
+                    });
+                }
+                Tag::Image {
+                    dest_url, title, ..
+                } => image = Some((dest_url.to_string(), title.to_string(), String::new())),
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link => sink.pop_style(),
+                TagEnd::Image => {
+                    if let Some((src, title, alt)) = image.take() {
+                        let mut html = format!(
+                            "<img src=\"{}\" alt=\"{}\"",
+                            attr(safe_url(&src)),
+                            attr(&alt)
+                        );
+                        if !title.is_empty() {
+                            html.push_str(&format!(" title=\"{}\"", attr(&title)));
+                        }
+                        html.push('>');
+                        sink.atom(&html);
+                    }
+                }
+                _ => {}
+            },
+            Event::Rule => {}
+        }
+    }
+    if let Some(raw) = raw_block {
+        sink.atom(&raw);
+    }
+}
+
+/// Writes a block's cells exactly as the inline writer writes unchanged tokens.
+#[derive(Default)]
+pub(crate) struct HtmlSink {
+    pub cells: Vec<String>,
+    styles: Vec<StyleEl>,
+    open: Vec<StyleEl>,
+}
+
+impl HtmlSink {
+    /// A sink for a block of `kind`: table rows start without a cell.
+    pub fn new(kind: &BlockKind) -> Self {
+        let mut s = Self::default();
+        if !matches!(kind, BlockKind::Row { .. }) {
+            s.cells.push(String::new());
+        }
+        s
+    }
+
+    fn sync(&mut self) {
+        let Some(out) = self.cells.last_mut() else {
+            return;
+        };
+        let p = self
+            .open
+            .iter()
+            .zip(&self.styles)
+            .take_while(|(a, b)| a == b)
+            .count();
+        while self.open.len() > p {
+            let el = self.open.pop().expect("non-empty");
+            out.push_str(el.close);
+        }
+        for el in &self.styles[p..] {
+            out.push_str(&el.open);
+            self.open.push(el.clone());
+        }
+    }
+
+    fn close_all(&mut self) {
+        if let Some(out) = self.cells.last_mut() {
+            while let Some(el) = self.open.pop() {
+                out.push_str(el.close);
+            }
+        }
+        self.open.clear();
+    }
+
+    pub fn finish(mut self) -> Vec<String> {
+        self.close_all();
+        self.cells
+    }
+}
+
+impl Sink for HtmlSink {
+    fn text(&mut self, t: &str) {
+        if t.is_empty() {
+            return;
+        }
+        self.sync();
+        if let Some(out) = self.cells.last_mut() {
+            super::escape::push_text(out, t);
+        }
+    }
+    fn atom(&mut self, html: &str) {
+        self.sync();
+        if let Some(out) = self.cells.last_mut() {
+            out.push_str(html);
+        }
+    }
+    fn push_style(&mut self, el: StyleEl) {
+        self.styles.push(el);
+    }
+    fn pop_style(&mut self) {
+        self.styles.pop();
+    }
+    fn clear_styles(&mut self) {
+        self.styles.clear();
+    }
+    fn cell(&mut self) {
+        self.close_all();
+        self.cells.push(String::new());
+    }
+}
+
+/// Splits a block's cells into interned tokens, as the word diff needs them.
+pub(crate) struct TokenSink<'i> {
+    pub interner: &'i mut Interner,
+    pub cells: Vec<Vec<Token>>,
+    styles: Vec<u32>,
+}
+
+impl<'i> TokenSink<'i> {
+    pub fn new(kind: &BlockKind, interner: &'i mut Interner) -> Self {
+        let cells = if matches!(kind, BlockKind::Row { .. }) {
+            Vec::new()
+        } else {
+            vec![Vec::new()]
+        };
+        Self {
+            interner,
+            cells,
+            styles: Vec::new(),
+        }
+    }
+
+    fn style(&mut self) -> u32 {
+        self.interner.stack_id(&self.styles)
+    }
+}
+
+impl Sink for TokenSink<'_> {
+    fn text(&mut self, t: &str) {
+        let style = self.style();
+        if let Some(cell) = self.cells.last_mut() {
+            self.interner.push_text(cell, t, style);
+        }
+    }
+    fn atom(&mut self, html: &str) {
+        let style = self.style();
+        let tok = self.interner.token(html, TokKind::Atom, style);
+        if let Some(cell) = self.cells.last_mut() {
+            cell.push(tok);
+        }
+    }
+    fn push_style(&mut self, el: StyleEl) {
+        let id = self.interner.el_id(el);
+        self.styles.push(id);
+    }
+    fn pop_style(&mut self) {
+        self.styles.pop();
+    }
+    fn clear_styles(&mut self) {
+        self.styles.clear();
+    }
+    fn cell(&mut self) {
+        self.cells.push(Vec::new());
+    }
+}
