@@ -25,6 +25,7 @@ mod fold;
 mod inline;
 mod render;
 mod sanitize;
+mod tables;
 mod words;
 
 #[cfg(test)]
