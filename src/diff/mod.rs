@@ -26,6 +26,7 @@ mod inline;
 mod render;
 mod replay;
 mod sanitize;
+mod tables;
 mod words;
 
 #[cfg(test)]

@@ -59,6 +59,10 @@ struct R<'c, 'a> {
     ids: HashSet<String>,
     summary: DiffSummary,
     notes: Vec<String>,
+    /// Level of the last heading written where it is seen: a heading may go at
+    /// most one level deeper (as on the policy pages), and headings folded
+    /// into a closed `<details>` are not seen, so they do not count after it.
+    last_heading: u8,
 }
 
 impl<'a> Ctx<'a> {
@@ -81,6 +85,15 @@ impl R<'_, '_> {
             .zip(path)
             .take_while(|(a, b)| a.same(b))
             .count();
+        // A header row after body rows belongs to the next table (see `tables`):
+        // close this one rather than put a second `<thead>` after its `<tbody>`.
+        let p = if path.get(p) == Some(&Container::Head)
+            && self.stack.get(p) == Some(&Container::Body)
+        {
+            p - 1
+        } else {
+            p
+        };
         while self.stack.len() > p {
             let c = self.stack.pop().expect("non-empty");
             self.out.push_str(match c {
@@ -211,7 +224,10 @@ impl R<'_, '_> {
         self.sync(&b.path);
         let (open, close) = match &b.kind {
             BlockKind::Heading(l) => {
-                let lvl = (*l as i32 - self.ctx.min_level as i32 + 2).clamp(2, 6);
+                let lvl = (*l as i32 - self.ctx.min_level as i32 + 2)
+                    .clamp(2, 6)
+                    .min(self.last_heading as i32 + 1);
+                self.last_heading = lvl as u8;
                 (format!("<h{lvl}{attrs}>"), format!("</h{lvl}>"))
             }
             BlockKind::Text => (format!("<p{attrs}>"), "</p>".into()),
@@ -225,16 +241,17 @@ impl R<'_, '_> {
             BlockKind::Row { .. } => (format!("<tr{attrs}>"), "</tr>".into()),
         };
         self.out.push_str(&open);
+        // Column headers say so, as html-validate (WCAG H63) asks of a table with two header rows.
         let cell_tag = match b.kind {
-            BlockKind::Row { head: true } => Some("th"),
-            BlockKind::Row { head: false } => Some("td"),
+            BlockKind::Row { head: true } => Some(("<th scope=\"col\">", "</th>")),
+            BlockKind::Row { head: false } => Some(("<td>", "</td>")),
             _ => None,
         };
         let structural_only = matches!(e, Entry::Changed { old, new }
             if self.ctx.old[old].content_key == self.ctx.new[new].content_key);
         for (k, cell) in b.cells.iter().enumerate() {
-            if let Some(t) = cell_tag {
-                self.out.push_str(&format!("<{t}>"));
+            if let Some((open, _)) = cell_tag {
+                self.out.push_str(open);
             }
             if k == 0 {
                 if let Some((text, href)) = &note {
@@ -274,8 +291,8 @@ impl R<'_, '_> {
                     self.cell(o, n, whole)
                 }
             }
-            if let Some(t) = cell_tag {
-                self.out.push_str(&format!("</{t}>"));
+            if let Some((_, close)) = cell_tag {
+                self.out.push_str(close);
             }
             if matches!(e, Entry::MovedAway { .. }) {
                 break; // the note alone stands for the old row
@@ -300,6 +317,7 @@ fn change_kind(e: Entry) -> Option<ChangeKind> {
 }
 
 pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
+    let entries = &super::tables::head_rows_first(entries, |e| ctx.block(e));
     let old_sections = section_titles(ctx.old, ctx.section_level);
     let new_sections = section_titles(ctx.new, ctx.section_level);
     // Pass 1: sections of the merged page, and change ids.
@@ -346,6 +364,8 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         ids: changes.iter().map(|c| c.id.clone()).collect(),
         summary: DiffSummary::default(),
         notes: Vec::new(),
+        // The page's own `<h2>` (the summary) comes before the diff.
+        last_heading: 2,
     };
     for (title, members) in &sections {
         if members
@@ -419,6 +439,7 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                     .map(|grp| group_label(ctx.block(entries[grp[0]])))
                     .collect();
                 r.sync(&[]);
+                let seen_heading = r.last_heading;
                 r.out.push_str(&format!(
                     "<details class=\"unchanged\"><summary>Unchanged: {} ({})</summary>",
                     escape::text(title),
@@ -431,6 +452,7 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                 }
                 r.sync(&[]);
                 r.out.push_str("</details>");
+                r.last_heading = seen_heading;
                 g = h;
                 continue;
             }

@@ -273,11 +273,13 @@ describe("keyboard", () => {
     test(`every control is reachable with a visible focus the sticky bar never hides, at ${width} px`, async () => {
       const session = await open({ viewport: { width, height: 600 } });
       const { page } = session;
-      for (const path of [page1(), settings(), server.url(`${site.prefix}glossary/`)]) {
+      // The changes page adds folded <details>, a scrolling table region and change links.
+      const changes = server.url(`${site.prefix}data-sharing/2025-01-01/changes/`);
+      for (const path of [page1(), settings(), server.url(`${site.prefix}glossary/`), changes]) {
         await page.goto(path);
         await page.locator("[data-consent-banner]").or(page.locator("[data-consent-form]")).first().waitFor();
         const expected = await page.evaluate(() =>
-          [...document.querySelectorAll('a[href], button, input, [tabindex="0"]')].filter((e) => e.checkVisibility() && !(e.type === "radio" && !e.checked)).length);
+          [...document.querySelectorAll('a[href], button, input, summary, [tabindex="0"]')].filter((e) => e.checkVisibility() && !(e.type === "radio" && !e.checked)).length);
         const seen = new Set();
         const problems = [];
         for (let i = 0; i < expected + 10; i++) {

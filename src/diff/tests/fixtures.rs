@@ -112,12 +112,72 @@ fn deleted_table_row_keeps_the_table_valid() {
     let t = "| Name | Use |\n|---|---|\n| cookie_a | login |\n";
     let (raw, d) = run(&format!("{t}| cookie_b | ads |\n"), t);
     let expected = format!(
-        "<table><thead><tr><th>Name</th><th>Use</th></tr></thead><tbody><tr><td>cookie_a</td><td>login</td></tr><tr class=\"removed\" id=\"change-1\"><td>{}</td><td>{}</td></tr></tbody></table>",
+        "<table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Use</th></tr></thead><tbody><tr><td>cookie_a</td><td>login</td></tr><tr class=\"removed\" id=\"change-1\"><td>{}</td><td>{}</td></tr></tbody></table>",
         del("cookie_b"),
         del("ads")
     );
     assert!(raw.contains(&expected), "{raw}");
     assert_eq!(d.summary.words_removed, 3); // cookie, b, ads
+}
+
+#[test]
+fn replaced_table_has_one_head_with_both_header_rows() {
+    let old = "Intro.\n\n| Category of data | Source |\n|---|---|\n| contact details | you |\n| usage | our servers |\n";
+    let new = "Intro.\n\n| Recipients | Purpose | Basis |\n|---|---|---|\n| vendors | hosting | contract |\n";
+    let (raw, d) = run(old, new);
+    for html in [&raw, &d.html] {
+        assert_eq!(html.matches("<table>").count(), 1, "{html}");
+        assert_eq!(html.matches("<thead>").count(), 1, "{html}");
+        assert_eq!(html.matches("<tbody>").count(), 1, "{html}");
+    }
+    let head = &raw[raw.find("<thead>").unwrap()..raw.find("</thead>").unwrap()];
+    let removed = format!(
+        "<tr class=\"removed\" id=\"change-1\"><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr>",
+        del("Category of data"),
+        del("Source")
+    );
+    assert!(
+        head.starts_with(&format!("<thead>{removed}<tr class=\"added\"")),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("<th scope=\"col\">{}</th>", ins("Basis"))),
+        "{head}"
+    );
+    // the sanitiser keeps the scope html-validate asks for
+    assert!(d.html.contains("<th scope=\"col\">"), "{}", d.html);
+    let body = &raw[raw.find("<tbody>").unwrap()..];
+    assert!(
+        body.find("contact details").unwrap() < body.find("vendors").unwrap(),
+        "{body}"
+    );
+}
+
+#[test]
+fn edited_header_row_is_diffed_word_by_word_in_one_head() {
+    let t = |h: &str| format!("| Name | {h} |\n|---|---|\n| cookie_a | login |\n");
+    let (raw, _) = run(&t("Use"), &t("Purpose"));
+    let expected = format!(
+        "<table><thead><tr class=\"changed\" id=\"change-1\"><th scope=\"col\">Name</th><th scope=\"col\">{}{}</th></tr></thead><tbody>",
+        del("Use"),
+        ins("Purpose")
+    );
+    assert!(raw.contains(&expected), "{raw}");
+    assert_eq!(raw.matches("<thead>").count(), 1, "{raw}");
+}
+
+#[test]
+fn a_table_added_right_after_another_is_its_own_table() {
+    let a = "| Name | Use |\n|---|---|\n| cookie_a | login |\n";
+    let b = "| Region | Retention |\n|---|---|\n| EU | 30 days |\n";
+    let (raw, _) = run(&format!("Intro.\n\n{a}"), &format!("Intro.\n\n{a}\n{b}"));
+    assert_eq!(raw.matches("<table>").count(), 2, "{raw}");
+    assert_eq!(raw.matches("<thead>").count(), 2, "{raw}");
+    let second = &raw[raw.rfind("<table>").unwrap()..];
+    assert!(
+        second.starts_with("<table><thead><tr class=\"added\""),
+        "{second}"
+    );
 }
 
 #[test]
@@ -130,6 +190,18 @@ fn unchanged_sections_are_folded_and_headings_stay_visible() {
     assert!(!raw.contains("quiet-id"));
     assert_eq!(d.summary.sections_changed, 1);
     assert_eq!(d.summary.changes[0].section, "Busy");
+}
+
+#[test]
+fn a_heading_after_folded_subheadings_goes_one_level_deeper_at_most() {
+    let old = "## A\n\n### B\n\nText b.\n\n#### C\n\nText c.\n";
+    let new = format!("{old}\n#### D\n\nText d.\n");
+    let (raw, _) = run(old, &new);
+    // folded headings keep their levels under the last visible heading
+    assert!(raw.contains("<details class=\"unchanged\"><summary>Unchanged: A (2 headings, 2 paragraphs)</summary><h3>B</h3><p>Text b.</p><h4>C</h4>"), "{raw}");
+    // the closed <details> hides B and C, so D follows A's <h2> as an <h3>
+    let d = format!("<h3 class=\"added\" id=\"change-1\">{}</h3>", ins("D"));
+    assert!(raw.contains(&format!("</details>{d}")), "{raw}");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! A small HTML checker for the renderer's output: balanced tags, the content
 //! models the diff can get wrong (lists, tables, phrasing inside paragraphs and
-//! `<ins>`/`<del>`), and unique ids. Deliberately strict: it rejects things a
+//! `<ins>`/`<del>`), and unique ids. A table has at most one `<thead>`, before
+//! any `<tbody>`, and every `<th>` says what it heads (`scope`), as
+//! html-validate asks. Deliberately strict: it rejects things a
 //! browser would silently "repair".
 
 use std::collections::HashSet;
@@ -27,6 +29,8 @@ fn allowed_child(parent: &str, child: &str) -> bool {
 /// Returns a description of the first problem found.
 pub fn check(html: &str) -> Result<(), String> {
     let mut stack: Vec<String> = Vec::new();
+    // Names of the children seen so far, one list per open element.
+    let mut children: Vec<Vec<String>> = Vec::new();
     let mut ids = HashSet::new();
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -44,6 +48,7 @@ pub fn check(html: &str) -> Result<(), String> {
         let tag = &rest[lt + 1..gt];
         rest = &rest[gt + 1..];
         if let Some(name) = tag.strip_prefix('/') {
+            children.pop();
             match stack.pop() {
                 Some(open) if open == name => {}
                 other => return Err(format!("</{name}> closes {other:?}")),
@@ -66,6 +71,19 @@ pub fn check(html: &str) -> Result<(), String> {
         {
             return Err(format!("<{name}> inside <{parent}>"));
         }
+        if let Some(siblings) = children.last_mut() {
+            if name == "thead" && !siblings.is_empty() {
+                return Err(format!("<thead> after {siblings:?}"));
+            }
+            siblings.push(name.clone());
+        }
+        if name == "th"
+            && !["col", "row", "colgroup", "rowgroup"]
+                .iter()
+                .any(|v| tag.contains(&format!(" scope=\"{v}\"")))
+        {
+            return Err(format!("<{tag}> without a valid scope"));
+        }
         if stack.iter().any(|p| {
             PHRASING_ONLY_PARENTS.contains(&p.as_str())
                 || ((p == "ins" || p == "del")
@@ -84,6 +102,7 @@ pub fn check(html: &str) -> Result<(), String> {
         }
         if !VOID.contains(&name.as_str()) {
             stack.push(name);
+            children.push(Vec::new());
         }
     }
     if stack.is_empty() {
@@ -103,4 +122,24 @@ fn checker_rejects_bad_html() {
     assert!(check("<p id=\"a\"></p><p id=\"a\"></p>").is_err());
     assert!(check("<ul>text</ul>").is_err());
     assert!(check("<p>open").is_err());
+    let row = "<tr><th scope=\"col\">h</th></tr>";
+    assert!(
+        check(&format!(
+            "<table><thead>{row}</thead><tbody></tbody></table>"
+        ))
+        .is_ok()
+    );
+    assert!(
+        check(&format!(
+            "<table><thead>{row}</thead><thead>{row}</thead></table>"
+        ))
+        .is_err()
+    );
+    assert!(
+        check(&format!(
+            "<table><tbody></tbody><thead>{row}</thead></table>"
+        ))
+        .is_err()
+    );
+    assert!(check("<table><thead><tr><th>h</th></tr></thead></table>").is_err());
 }

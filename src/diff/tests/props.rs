@@ -33,6 +33,9 @@ fn block() -> impl Strategy<Value = String> {
             .prop_map(|ls| ls.iter().map(|l| format!("* {l}\n")).collect()),
         (line(), line()).prop_map(|(a, b)| format!("1. {a}\n   * {b}\n2. {a}\n")),
         (line(), line()).prop_map(|(a, b)| format!("| h | i |\n|---|---|\n| {a} | {b} |\n")),
+        // a table with other headers and columns, so tables get replaced, not only edited
+        (line(), line())
+            .prop_map(|(a, b)| format!("| x | {a} | y |\n|---|---|---|\n| {b} | z | w |\n")),
         line().prop_map(|l| format!("> {l}\n")),
         line().prop_map(|l| format!("```\n{l}\n```\n")),
     ]
