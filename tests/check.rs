@@ -2,6 +2,8 @@
 //!
 //! Each fixture folder is named after the one finding it should trigger; `clean` triggers none.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -350,23 +352,10 @@ fn usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn new_copies_the_latest_version_and_refuses_to_overwrite() {
     let temp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("clean"), temp.path());
+    common::copy_tree(&fixture("clean"), temp.path());
     let run_new = || {
         binary()
             .current_dir(temp.path())
@@ -435,7 +424,7 @@ fn new_copies_the_latest_version_and_refuses_to_overwrite() {
 #[test]
 fn new_slug_starts_a_policy_that_checks_clean() {
     let temp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("clean"), temp.path());
+    common::copy_tree(&fixture("clean"), temp.path());
     let output = binary()
         .current_dir(temp.path())
         .args(["new", "cookie-policy"])

@@ -1,6 +1,8 @@
 //! `privacy-site serve` over real HTTP: pages and status codes, requests trying to leave the
 //! site, live reload after an edit, the in-browser error page, drafts, and Ctrl-C.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -25,24 +27,11 @@ impl Drop for Served {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Starts `serve` on a free port in a temporary copy of the fixture site.
 fn serve(extra: &[&str], prepare: impl FnOnce(&Path)) -> Served {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
-    copy_dir(
+    common::copy_tree(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content"),
         &content,
     );

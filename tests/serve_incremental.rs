@@ -1,5 +1,7 @@
 //! Rebuilds that reuse the previous build's work must equal a full build, file for file.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -10,19 +12,6 @@ use privacy_site::diagnostics::Severity;
 use privacy_site::output::MemoryOutput;
 use privacy_site::render_cache::RenderCache;
 use privacy_site::site::Drafts;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// One change to the site, as an editor would make it.
 type Edit<'a> = Box<dyn Fn() + 'a>;
@@ -77,7 +66,7 @@ fn assert_same(
 fn every_kind_of_edit_gives_what_a_full_build_gives() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
-    copy_dir(
+    common::copy_tree(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content"),
         &content,
     );

@@ -4,6 +4,8 @@
 //! nothing changed writes no file at all (every file keeps its inode and modification time,
 //! so a CDN sync uploads nothing); a one-file edit rewrites only the files it affects.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,19 +14,6 @@ const TODAY: &str = "2026-11-22";
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/perf/content")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn markdown_files(dir: &Path) -> Vec<PathBuf> {
@@ -137,7 +126,7 @@ fn build(content: &Path, out: &Path) -> Counts {
 fn a_build_renders_each_page_once_and_a_rebuild_with_no_change_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
-    copy_dir(&fixture(), &content);
+    common::copy_tree(&fixture(), &content);
     let out = dir.path().join("site");
 
     let first = build(&content, &out);
