@@ -245,7 +245,7 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                     escape_html(&id)
                 ))));
                 for (e, r) in inner {
-                    push_inline(e.clone(), r, resolver, &mut rendered, &mut out, inner, body);
+                    push_inline(e.clone(), r, resolver, &mut rendered, &mut out, inner);
                 }
                 out.push(Event::Html(CowStr::from(format!(
                     " <a class=\"heading-link\" href=\"#{id}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: {}</span></a></h{level}>\n",
@@ -269,7 +269,6 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                 &mut rendered,
                 &mut out,
                 &events[index..],
-                body,
             ),
         }
         index += 1;
@@ -328,14 +327,10 @@ fn push_inline<'a>(
     rendered: &mut Rendered,
     out: &mut Vec<Event<'a>>,
     following: &[(Event<'a>, std::ops::Range<usize>)],
-    body: &str,
 ) {
     match event {
         Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
+            dest_url, title, ..
         }) => {
             let text = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Link)));
             rendered.links.push(LinkRef {
@@ -359,7 +354,6 @@ fn push_inline<'a>(
             } else {
                 format!(" title=\"{}\"", escape_html(&title))
             };
-            let _ = (link_type, id);
             out.push(Event::Html(CowStr::from(format!(
                 "<a href=\"{}\"{rel}{title}>",
                 escape_html(&href)
@@ -391,10 +385,7 @@ fn push_inline<'a>(
                 id,
             }));
         }
-        other => {
-            let _ = body;
-            out.push(other)
-        }
+        other => out.push(other),
     }
 }
 
