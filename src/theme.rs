@@ -19,6 +19,7 @@ const DEFAULT_THEME: &[(&str, &[u8])] = embed![
     "templates/base.html",
     "templates/partials/version-banner.html",
     "templates/partials/toc.html",
+    "templates/partials/draft-banner.html",
     "templates/index.html",
     "templates/policy.html",
     "templates/page.html",
