@@ -5,19 +5,15 @@
 //! that wants it read the same result, so build time grows with the number of versions, not
 //! with the number of pages that mention them.
 
-use std::collections::BTreeMap;
-
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diff::{self, ChangeKind, DiffOptions, DiffSummary, DocumentDiff};
+use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, VersionChain};
 use crate::links::DocumentLinks;
 use crate::markdown::{LinkResolver, escape_html};
 use crate::pages::{PageMeta, PolicyView, VersionView};
-use crate::render_cache::RenderCache;
+use crate::render_cache::{Key, RenderCache};
 use crate::site::{PolicyPlan, SitePlan};
 
 /// What one version changed, against the version before it.
@@ -27,50 +23,41 @@ pub struct VersionDiff {
     pub previous: usize,
     /// Shared with `serve`'s render cache, which keeps it for the next rebuild.
     pub diff: Arc<DocumentDiff>,
+    /// Its key in that cache, when there is one.
+    pub key: Option<Key>,
 }
 
-/// Every diff of a site, by policy slug and the newer version's date.
-pub type Diffs = BTreeMap<(String, NaiveDate), VersionDiff>;
-
-/// Diffs every version that has a previous one against it, in parallel.
-pub fn compute_diffs(plan: &SitePlan) -> Diffs {
-    let jobs: Vec<(&PolicyPlan, usize)> = plan
-        .policies
-        .iter()
-        .flat_map(|policy| (0..policy.versions.len()).map(move |index| (policy, index)))
-        .collect();
-    jobs.into_par_iter()
-        .filter_map(|(policy, index)| {
-            let diff = version_diff(plan, policy, index, None)?;
-            Some((
-                (
-                    policy.slug().to_string(),
-                    policy.versions[index].version.date,
-                ),
-                diff,
-            ))
-        })
-        .collect()
+/// The versions of one policy, ready to be compared: each is parsed at most once.
+pub fn version_chain<'c>(policy: &PolicyPlan<'c>) -> VersionChain<'c> {
+    VersionChain::new(
+        policy
+            .versions
+            .iter()
+            .map(|v| v.version.source.body())
+            .collect(),
+    )
 }
 
 /// What version `index` of `policy` changed, or `None` for a first version. The build calls
 /// this per version and drops the result once its page is written, so a build holds only the
-/// diffs it is rendering, not every diff of the site.
+/// diffs it is rendering, not every diff of the site. `chain` is the policy's
+/// [`version_chain`]: neighbouring comparisons share the parse of the version between them.
 pub fn version_diff(
     plan: &SitePlan,
     policy: &PolicyPlan,
     index: usize,
+    chain: &mut VersionChain,
     cache: Option<&RenderCache>,
 ) -> Option<VersionDiff> {
     let previous = previous_index(policy, index)?;
     let new = policy.versions[index].version;
     let old = policy.versions[previous].version;
-    let compute = || {
+    let mut compute = || {
         let options = DiffOptions {
             datetime: new.date_string(),
             ..DiffOptions::default()
         };
-        let mut diff = diff::diff_markdown(old.source.body(), new.source.body(), &options);
+        let mut diff = chain.diff(previous, index, &options);
         let sides = [old, new].map(|v| Side {
             links: DocumentLinks {
                 urls: &plan.urls,
@@ -82,23 +69,27 @@ pub fn version_diff(
         diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
         diff
     };
-    let diff = match cache {
+    let key = cache.map(|cache| {
         // Everything `compute` reads: the two texts, their dates and where the pages live.
-        Some(cache) => cache.diff(
-            cache
-                .hasher()
-                .part(plan.urls.absolute("").as_bytes())
-                .part(policy.slug().as_bytes())
-                .part(old.date_string().as_bytes())
-                .part(new.date_string().as_bytes())
-                .part(old.source.body().as_bytes())
-                .part(new.source.body().as_bytes())
-                .finish(),
-            compute,
-        ),
+        cache
+            .hasher()
+            .part(plan.urls.absolute("").as_bytes())
+            .part(policy.slug().as_bytes())
+            .part(old.date_string().as_bytes())
+            .part(new.date_string().as_bytes())
+            .part(old.source.body().as_bytes())
+            .part(new.source.body().as_bytes())
+            .finish()
+    });
+    let diff = match cache.zip(key) {
+        Some((cache, key)) => cache.diff(key, compute),
         None => Arc::new(compute()),
     };
-    Some(VersionDiff { previous, diff })
+    Some(VersionDiff {
+        previous,
+        diff,
+        key,
+    })
 }
 
 /// One side of a comparison, for writing its links out.

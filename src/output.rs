@@ -24,6 +24,11 @@ pub enum WriteOutcome {
 /// Somewhere a build writes its files, by path relative to the site root (`a/index.html`).
 pub trait Output: Send + Sync {
     fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome>;
+
+    /// Writes bytes someone else also holds (`serve`'s cache); memory keeps the same allocation.
+    fn write_shared(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> std::io::Result<WriteOutcome> {
+        self.write(relative, bytes.to_vec())
+    }
 }
 
 /// Rejects relative paths that could escape the output folder.
@@ -78,13 +83,17 @@ impl MemoryOutput {
 
 impl Output for MemoryOutput {
     fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
+        self.write_shared(relative, &Arc::new(bytes))
+    }
+
+    fn write_shared(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> std::io::Result<WriteOutcome> {
         safe_relative(relative)?;
         let mut files = self.files.lock().expect("output lock");
         let outcome = match files.get(relative) {
-            Some(existing) if **existing == bytes => WriteOutcome::Unchanged,
+            Some(existing) if existing == bytes => WriteOutcome::Unchanged,
             _ => WriteOutcome::Written,
         };
-        files.insert(relative.to_string(), Arc::new(bytes));
+        files.insert(relative.to_string(), Arc::clone(bytes));
         Ok(outcome)
     }
 }

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::{Arc, Mutex};
 
+use crate::build::PolicyOutput;
 use crate::diff::DocumentDiff;
-
 use crate::markdown::Rendered;
 
 /// 128 bits from two independently keyed SipHashes: collisions are out of reach even for
@@ -73,6 +73,9 @@ impl std::io::Write for KeyHasher {
 /// How much of the latest build was reused.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reuse {
+    /// Policies reused whole: none of their pages was looked at again.
+    pub policies: usize,
+    pub policies_total: usize,
     pub documents: usize,
     pub documents_total: usize,
     pub pages: usize,
@@ -83,7 +86,8 @@ pub struct Reuse {
 
 #[derive(Default)]
 struct Generation {
-    documents: HashMap<Key, Rendered>,
+    policies: HashMap<Key, Arc<PolicyOutput>>,
+    documents: HashMap<Key, Arc<Rendered>>,
     diffs: HashMap<Key, Arc<DocumentDiff>>,
     pages: HashMap<Key, Vec<u8>>,
 }
@@ -132,10 +136,41 @@ impl RenderCache {
         *lock(&self.reuse)
     }
 
-    pub fn document(&self, key: Key, render: impl FnOnce() -> Rendered) -> Rendered {
+    /// Everything one policy publishes: an edit elsewhere leaves it as it was, and looking
+    /// inside 1,000 unchanged policies would cost more than a preview can wait.
+    pub fn policy<E>(
+        &self,
+        key: Key,
+        build: impl FnOnce() -> Result<PolicyOutput, E>,
+    ) -> Result<Arc<PolicyOutput>, E> {
+        let cached = lock(&self.last).policies.get(&key).cloned();
+        let hit = cached.is_some();
+        let built = match cached {
+            Some(built) => {
+                let mut next = lock(&self.next);
+                for (key, document) in &built.parts.documents {
+                    next.documents.insert(*key, document.clone());
+                }
+                for (key, diff) in &built.parts.diffs {
+                    next.diffs.insert(*key, diff.clone());
+                }
+                built
+            }
+            None => Arc::new(build()?),
+        };
+        {
+            let mut reuse = lock(&self.reuse);
+            reuse.policies_total += 1;
+            reuse.policies += usize::from(hit);
+        }
+        lock(&self.next).policies.insert(key, built.clone());
+        Ok(built)
+    }
+
+    pub fn document(&self, key: Key, render: impl FnOnce() -> Rendered) -> Arc<Rendered> {
         let cached = lock(&self.last).documents.get(&key).cloned();
         let hit = cached.is_some();
-        let rendered = cached.unwrap_or_else(render);
+        let rendered = cached.unwrap_or_else(|| Arc::new(render()));
         {
             let mut reuse = lock(&self.reuse);
             reuse.documents_total += 1;

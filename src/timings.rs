@@ -124,15 +124,32 @@ impl<'a> TimedOutput<'a> {
     }
 }
 
-impl Output for TimedOutput<'_> {
-    fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
+impl TimedOutput<'_> {
+    fn timed(
+        &self,
+        write: impl FnOnce() -> std::io::Result<WriteOutcome>,
+    ) -> std::io::Result<WriteOutcome> {
         let started = Instant::now();
-        let outcome = self.inner.write(relative, bytes);
+        let outcome = write();
         self.nanos.fetch_add(
             u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
         outcome
+    }
+}
+
+impl Output for TimedOutput<'_> {
+    fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
+        self.timed(|| self.inner.write(relative, bytes))
+    }
+
+    fn write_shared(
+        &self,
+        relative: &str,
+        bytes: &std::sync::Arc<Vec<u8>>,
+    ) -> std::io::Result<WriteOutcome> {
+        self.timed(|| self.inner.write_shared(relative, bytes))
     }
 }
 

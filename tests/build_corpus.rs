@@ -127,3 +127,46 @@ fn corpus_fails_by_default_listing_every_broken_link() {
     assert_only_wider_docs_links(&run.diagnostics(), "error", &content);
     assert!(!site.exists());
 }
+
+/// The build compares versions through a `VersionChain`, parsing each version once for both
+/// of its comparisons; every result must equal comparing the two texts on their own.
+#[test]
+fn comparisons_sharing_parses_equal_comparisons_on_their_own() {
+    use privacy_site::content::split_front_matter;
+    use privacy_site::diff::{DiffOptions, VersionChain, diff_markdown};
+    let Some(content) = corpus() else { return };
+    let mut compared = 0;
+    for policy in std::fs::read_dir(content.join("policies")).unwrap() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(policy.unwrap().path())
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .collect();
+        files.sort();
+        let texts: Vec<String> = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        let bodies: Vec<&str> = texts
+            .iter()
+            .zip(&files)
+            .map(|(t, f)| &t[split_front_matter(t, f).unwrap().body_start..])
+            .collect();
+        let mut chain = VersionChain::new(bodies.clone());
+        for new in 1..bodies.len() {
+            let options = DiffOptions {
+                datetime: format!("v{new}"),
+                ..DiffOptions::default()
+            };
+            let shared = chain.diff(new - 1, new, &options);
+            let alone = diff_markdown(bodies[new - 1], bodies[new], &options);
+            assert_eq!(shared.html, alone.html, "{}", files[new].display());
+            assert_eq!(
+                format!("{:?}", shared.summary),
+                format!("{:?}", alone.summary)
+            );
+            assert_eq!(shared.coarse, alone.coarse);
+            compared += 1;
+        }
+    }
+    assert!(compared > 20, "the corpus has many comparisons: {compared}");
+}

@@ -100,21 +100,7 @@ pub enum ChangeKind {
 
 /// Diffs two Markdown bodies (front matter already stripped).
 pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDiff {
-    let (html, summary, notes, markup) = diff_parts(old, new, options);
-    DocumentDiff {
-        // Our own markup is escaped and its URLs filtered as it is written; only raw HTML
-        // copied from a policy needs the allow-list.
-        html: match markup {
-            blocks::Markup::OwnOnly => html,
-            blocks::Markup::RawHtml => sanitize(&html),
-        },
-        summary,
-        coarse: if notes.is_empty() {
-            None
-        } else {
-            Some(notes.join("; "))
-        },
-    }
+    VersionChain::new(vec![old, new]).diff(0, 1, options)
 }
 
 /// Unsanitised output, so tests can prove the renderer itself emits valid HTML.
@@ -124,34 +110,103 @@ pub(crate) fn diff_raw(
     new: &str,
     options: &DiffOptions,
 ) -> (String, DiffSummary, Vec<String>) {
-    let (html, summary, notes, _) = diff_parts(old, new, options);
+    let (html, summary, notes, _) = VersionChain::new(vec![old, new]).diff_parts(0, 1, options);
     (html, summary, notes)
 }
 
-/// Unsanitised output and whether it carries raw HTML from either version.
-fn diff_parts(
-    old: &str,
-    new: &str,
+/// The versions of one policy, each parsed at most once however many comparisons it is in:
+/// a version is the new side of one comparison and the old side of the next.
+pub struct VersionChain<'a> {
+    bodies: Vec<&'a str>,
+    parsed: Vec<Option<blocks::Parsed<'a>>>,
+    /// Shared by every version of the chain, so token ids compare across all of them.
+    interner: words::Interner,
+}
+
+impl<'a> VersionChain<'a> {
+    /// Markdown bodies (front matter stripped), oldest first.
+    pub fn new(bodies: Vec<&'a str>) -> Self {
+        VersionChain {
+            parsed: bodies.iter().map(|_| None).collect(),
+            bodies,
+            interner: words::Interner::new(),
+        }
+    }
+
+    /// Diffs version `old` against the later version `new`; the same result as
+    /// [`diff_markdown`] on their bodies.
+    pub fn diff(&mut self, old: usize, new: usize, options: &DiffOptions) -> DocumentDiff {
+        let (html, summary, notes, markup) = self.diff_parts(old, new, options);
+        DocumentDiff {
+            // Our own markup is escaped and its URLs filtered as it is written; only raw HTML
+            // copied from a policy needs the allow-list.
+            html: match markup {
+                blocks::Markup::OwnOnly => html,
+                blocks::Markup::RawHtml => sanitize(&html),
+            },
+            summary,
+            coarse: if notes.is_empty() {
+                None
+            } else {
+                Some(notes.join("; "))
+            },
+        }
+    }
+
+    fn diff_parts(
+        &mut self,
+        old: usize,
+        new: usize,
+        options: &DiffOptions,
+    ) -> (String, DiffSummary, Vec<String>, blocks::Markup) {
+        assert!(old < new, "a version is compared with an earlier one");
+        let datetime = escape::attr(&options.datetime);
+        let (old_text, new_text) = (self.bodies[old], self.bodies[new]);
+        if old_text.len() > options.max_input_bytes || new_text.len() > options.max_input_bytes {
+            let (html, summary, notes) =
+                replaced(old_text, new_text, &datetime, options.max_input_bytes);
+            return (html, summary, notes, blocks::Markup::OwnOnly);
+        }
+        let deadline = Instant::now() + options.deadline;
+        for index in [old, new] {
+            if self.parsed[index].is_none() {
+                self.parsed[index] =
+                    Some(blocks::parse_doc(self.bodies[index], &mut self.interner));
+            }
+        }
+        let (before, from_new) = self.parsed.split_at_mut(new);
+        let (Some(old_doc), Some(new_doc)) = (&mut before[old], &mut from_new[0]) else {
+            unreachable!("both sides were parsed above");
+        };
+        diff_parsed(
+            old_doc,
+            new_doc,
+            &mut self.interner,
+            &datetime,
+            deadline,
+            options,
+        )
+    }
+}
+
+/// The diff of two parsed documents; blocks in changed stretches are split into words here.
+fn diff_parsed(
+    old_doc: &mut blocks::Parsed,
+    new_doc: &mut blocks::Parsed,
+    interner: &mut words::Interner,
+    datetime: &str,
+    deadline: Instant,
     options: &DiffOptions,
 ) -> (String, DiffSummary, Vec<String>, blocks::Markup) {
-    let datetime = escape::attr(&options.datetime);
-    if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
-        let (html, summary, notes) = replaced(old, new, &datetime, options.max_input_bytes);
-        return (html, summary, notes, blocks::Markup::OwnOnly);
-    }
-    let deadline = Instant::now() + options.deadline;
-    let mut interner = words::Interner::new();
-    let old_doc = blocks::parse_doc(old, &mut interner);
-    let new_doc = blocks::parse_doc(new, &mut interner);
     let markup =
         if old_doc.markup == blocks::Markup::RawHtml || new_doc.markup == blocks::Markup::RawHtml {
             blocks::Markup::RawHtml
         } else {
             blocks::Markup::OwnOnly
         };
-    let (mut old_blocks, mut new_blocks) = (old_doc.blocks, new_doc.blocks);
+    let (old_blocks, new_blocks) = (&mut old_doc.blocks, &mut new_doc.blocks);
     let mut notes = Vec::new();
-    let ops = align::block_ops(&old_blocks, &new_blocks, deadline, &mut notes);
+    let ops = align::block_ops(old_blocks, new_blocks, deadline, &mut notes);
     // Only blocks in changed stretches are split into words: unchanged ones are shown
     // from the HTML the parser already wrote for them.
     for op in &ops {
@@ -160,15 +215,15 @@ fn diff_parts(
         }
         let (_, or, nr) = op.as_tag_tuple();
         for i in or {
-            blocks::tokenise(&mut old_blocks[i], &old_doc.events[i], &mut interner);
+            blocks::tokenise(&mut old_blocks[i], &old_doc.events[i], interner);
         }
         for i in nr {
-            blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], &mut interner);
+            blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], interner);
         }
     }
     let mut aligner = align::Aligner {
-        old: &old_blocks,
-        new: &new_blocks,
+        old: old_blocks,
+        new: new_blocks,
         deadline,
         pair_budget: options.pair_budget,
         notes,
@@ -176,7 +231,7 @@ fn diff_parts(
     let entries = aligner.run_ops(&ops);
     let min_level = old_blocks
         .iter()
-        .chain(&new_blocks)
+        .chain(new_blocks.iter())
         .filter_map(|b| match b.kind {
             blocks::BlockKind::Heading(l) => Some(l),
             _ => None,
@@ -184,12 +239,9 @@ fn diff_parts(
         .min()
         .unwrap_or(2);
     let ctx = render::Ctx {
-        old: &old_blocks,
-        new: &new_blocks,
-        writer: inline::InlineWriter {
-            interner: &interner,
-            datetime: &datetime,
-        },
+        old: old_blocks,
+        new: new_blocks,
+        writer: inline::InlineWriter { interner, datetime },
         min_level,
         section_level: min_level.max(2),
         deadline,

@@ -1,0 +1,231 @@
+//! Rendered Markdown documents and the checks made on them before a build may succeed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::content::{Content, Source};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
+use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
+use crate::markdown::{self, Rendered, Sanitizer};
+use crate::render_cache::{Key, RenderCache};
+use crate::site::SitePlan;
+
+/// A rendered Markdown document and where it is shown.
+pub struct RenderedDocument<'c> {
+    pub source: &'c Source,
+    /// Shared: `serve` keeps the facts of unchanged policies between rebuilds.
+    pub rendered: Arc<Rendered>,
+    pub home: String,
+    pub source_relative: String,
+    /// Its key in `serve`'s render cache, when there is one.
+    pub cache_key: Option<Key>,
+}
+
+/// Rendered versions by policy slug and date.
+pub type VersionDocuments<'c> = BTreeMap<(String, NaiveDate), RenderedDocument<'c>>;
+/// Rendered pages by slug.
+pub type PageDocuments<'c> = BTreeMap<String, RenderedDocument<'c>>;
+
+/// Renders every visible version and page, keeping their HTML (for `check`).
+pub fn render_documents<'c>(plan: &SitePlan<'c>) -> (VersionDocuments<'c>, PageDocuments<'c>) {
+    let sanitizer = Sanitizer::default();
+    let versions = plan
+        .policies
+        .iter()
+        .flat_map(|p| p.versions.iter().map(move |v| (p.slug(), v.version)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(slug, version)| {
+            let home = plan.urls.policy(slug);
+            let document = document(plan, &version.source, home, &sanitizer, None);
+            ((slug.to_string(), version.date), document)
+        })
+        .collect();
+    (versions, render_pages(plan, None))
+}
+
+/// Renders the unversioned pages, reusing unchanged ones from `cache` when there is one.
+pub(super) fn render_pages<'c>(
+    plan: &SitePlan<'c>,
+    cache: Option<&RenderCache>,
+) -> PageDocuments<'c> {
+    let sanitizer = Sanitizer::default();
+    plan.pages
+        .par_iter()
+        .map(|page| {
+            let home = plan.urls.page(&page.slug);
+            let document = document(plan, &page.source, home, &sanitizer, cache);
+            (page.slug.clone(), document)
+        })
+        .collect()
+}
+
+/// Renders one document shown at `home`, through the cache when there is one.
+pub(super) fn document<'c>(
+    plan: &SitePlan,
+    source: &'c Source,
+    home: String,
+    sanitizer: &Sanitizer,
+    cache: Option<&RenderCache>,
+) -> RenderedDocument<'c> {
+    let source_relative = source_relative(&plan.content.root, &source.path);
+    let render = || render_one(plan, source, &home, sanitizer);
+    let cache_key = cache.map(|cache| {
+        cache
+            .hasher()
+            .part(plan.urls.absolute("").as_bytes())
+            .part(home.as_bytes())
+            .part(source_relative.as_bytes())
+            .part(source.body().as_bytes())
+            .finish()
+    });
+    let rendered = match cache.zip(cache_key) {
+        Some((cache, key)) => cache.document(key, render),
+        None => Arc::new(render()),
+    };
+    RenderedDocument {
+        source,
+        rendered,
+        home,
+        source_relative,
+        cache_key,
+    }
+}
+
+/// The path of a source relative to the content folder, with `/` separators.
+pub(super) fn source_relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Renders one document's Markdown as it is shown at `home`.
+pub(super) fn render_one(
+    plan: &SitePlan,
+    source: &Source,
+    home: &str,
+    sanitizer: &Sanitizer,
+) -> Rendered {
+    let links = DocumentLinks {
+        urls: &plan.urls,
+        home: home.to_string(),
+        source_relative: source_relative(&plan.content.root, &source.path),
+    };
+    markdown::render(source.body(), &links, sanitizer)
+}
+
+/// The checks every build makes before it may succeed: links and static-file clashes.
+/// `check` calls this too, so the two commands can never disagree about what is an error.
+pub fn validate<'c>(
+    plan: &SitePlan<'c>,
+    versions: &VersionDocuments<'c>,
+    pages: &PageDocuments<'c>,
+    assets: &[crate::theme::Asset],
+    broken_links: Severity,
+) -> Diagnostics {
+    // Every path the site will have, so links can be checked against it.
+    let mut targets = LinkTargets::default();
+    let urls = &plan.urls;
+    for extra in [
+        "",
+        "cookie-settings/",
+        "quick-exit/",
+        "feed.xml",
+        "versions.json",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+    ] {
+        targets.add_path(urls.file(extra));
+    }
+    for policy in &plan.policies {
+        targets.add_path(urls.history(policy.slug()));
+        targets.add_path(urls.policy_feed(policy.slug()));
+        let shown = policy.shown_version().version.date;
+        for (index, v) in policy.versions.iter().enumerate() {
+            if policy.previous(index).is_some() {
+                targets.add_path(urls.changes(policy.slug(), v.version.date));
+            }
+            let doc = &versions[&(policy.slug().to_string(), v.version.date)];
+            targets.add_document(urls.version(policy.slug(), v.version.date), &doc.rendered);
+            if v.version.date == shown {
+                targets.add_document(urls.policy(policy.slug()), &doc.rendered);
+            }
+        }
+    }
+    for (slug, doc) in pages {
+        targets.add_document(urls.page(slug), &doc.rendered);
+    }
+    for file in &plan.content.static_files {
+        targets.add_path(urls.file(&file.relative));
+    }
+    for asset in assets {
+        targets.add_path(urls.file(&asset.published));
+    }
+
+    let mut problems: Diagnostics = versions
+        .values()
+        .chain(pages.values())
+        .collect::<Vec<_>>()
+        .par_iter()
+        .flat_map_iter(|doc| {
+            let document_links = DocumentLinks {
+                urls,
+                home: doc.home.clone(),
+                source_relative: doc.source_relative.clone(),
+            };
+            let checked = CheckedDocument {
+                links: &document_links,
+                rendered: &doc.rendered,
+                file: &doc.source.path,
+                body: doc.source.body(),
+                body_line: doc.source.body_line,
+            };
+            links::check(&checked, &targets).into_iter().map(|mut d| {
+                d.severity = broken_links;
+                d
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    check_static_collisions(plan.content, &targets, &mut problems);
+    problems.extend(crate::consent::check(plan.content));
+    problems
+}
+
+/// A file in `static/` may not take the place of a page the site generates.
+fn check_static_collisions(content: &Content, generated: &LinkTargets, problems: &mut Diagnostics) {
+    let urls = crate::site::Urls::new(content.config.base());
+    for file in &content.static_files {
+        let as_page = urls.file(file.relative.trim_end_matches("index.html"));
+        let top = file.relative.split('/').next().unwrap_or_default();
+        let clashes = crate::site::RESERVED_SLUGS.contains(&top)
+            || content.policies.iter().any(|p| p.slug == top)
+            || content.pages.iter().any(|p| p.slug == top)
+            || (file.relative.ends_with("index.html")
+                && generated.documents.contains_key(&as_page));
+        if clashes {
+            problems.push(
+                Diagnostic::error(
+                    "static-clash",
+                    Location::new(&file.path, 1, 1),
+                    format!(
+                        "`static/{}` would replace a page privacy-site makes",
+                        file.relative
+                    ),
+                )
+                .with_hint(
+                    "Move it into a folder of its own inside `static/`, e.g. `static/images/`.",
+                ),
+            );
+        }
+    }
+}

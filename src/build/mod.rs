@@ -1,0 +1,363 @@
+//! One build: load → render each policy (Markdown, diffs, templates) → check links → write.
+//!
+//! Pages go to the output as they are rendered and links are checked once every document is
+//! known; the output only becomes the site when the whole build succeeds (see `output`), so a
+//! failed build still leaves nothing half-written.
+
+mod documents;
+mod policy;
+mod site_files;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::content::{self, Content};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::feeds;
+use crate::markdown::Rendered;
+use crate::output::Output;
+use crate::pages::{
+    IndexPage, InfoPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage,
+};
+use crate::render_cache::RenderCache;
+use crate::site::{Drafts, SitePlan};
+use crate::theme::Theme;
+use crate::timings::{TimedOutput, Timings};
+
+pub use documents::{
+    PageDocuments, RenderedDocument, VersionDocuments, render_documents, validate,
+};
+pub use policy::PolicyOutput;
+pub use site_files::{content_security_policy, security_header_pairs};
+use writer::Writer;
+
+/// What a build needs to know beyond the content folder.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub content_dir: PathBuf,
+    /// The day the build treats as today: decides which version is current.
+    pub today: NaiveDate,
+    pub drafts: Drafts,
+    /// Set by `serve`: the URL of the live-reload script to add to every page.
+    pub live_reload_url: Option<String>,
+    /// Whether a broken internal link fails the build (the default) or is only reported.
+    pub broken_links: Severity,
+}
+
+/// Counts of the work a build did, for `serve`'s log and the regression guard.
+#[derive(Debug, Default, Clone)]
+pub struct BuildReport {
+    pub pages_rendered: usize,
+    pub files_written: usize,
+    pub files_unchanged: usize,
+    pub warnings: Diagnostics,
+}
+
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the content or theme, each with a location.
+    Content(Diagnostics),
+    /// The output could not be written.
+    Io(String),
+}
+
+impl From<Diagnostics> for BuildError {
+    fn from(d: Diagnostics) -> Self {
+        BuildError::Content(d)
+    }
+}
+
+impl From<Diagnostic> for BuildError {
+    fn from(d: Diagnostic) -> Self {
+        BuildError::Content(d.into())
+    }
+}
+
+/// The folder where a site's own themes live: `themes/` beside the content folder.
+pub fn themes_root(content_dir: &Path) -> PathBuf {
+    content_dir
+        .parent()
+        .map_or_else(|| PathBuf::from("themes"), |p| p.join("themes"))
+}
+
+/// Loads the content and theme: the part of a build that can fail on the user's input.
+pub fn load(content_dir: &Path) -> Result<(Content, Theme), BuildError> {
+    let loaded = content::load(content_dir);
+    let config_text = std::fs::read_to_string(content_dir.join("site.yaml")).unwrap_or_default();
+    let theme_name = match &loaded {
+        Ok(c) => c.config.theme.clone(),
+        Err(_) => config_text
+            .lines()
+            .find_map(|l| l.strip_prefix("theme:"))
+            .map_or("default".into(), |t| t.trim().trim_matches('"').to_string()),
+    };
+    let theme = Theme::load(
+        &theme_name,
+        &themes_root(content_dir),
+        &content_dir.join("site.yaml"),
+        &config_text,
+    );
+    match (loaded, theme) {
+        (Ok(content), Ok(theme)) => Ok((content, theme)),
+        (Err(mut problems), Err(theme_problem)) => {
+            problems.push(theme_problem);
+            Err(problems.into())
+        }
+        (Err(problems), Ok(_)) => Err(problems.into()),
+        (Ok(_), Err(theme_problem)) => Err(theme_problem.into()),
+    }
+}
+
+/// Builds the site into `output`. Nothing is published unless the content is free of errors:
+/// a `DiskOutput` that is not committed leaves the previous site as it was.
+pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
+    build_inner(options, output, None)
+}
+
+/// `build` for `serve`: reuses what the previous build rendered where its inputs are unchanged.
+/// The result is the same as `build`'s, file for file.
+pub fn build_with_cache(
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: &RenderCache,
+) -> Result<BuildReport, BuildError> {
+    cache.begin();
+    let report = build_inner(options, output, Some(cache))?;
+    cache.finish();
+    Ok(report)
+}
+
+fn build_inner(
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: Option<&RenderCache>,
+) -> Result<BuildReport, BuildError> {
+    let mut timings = Timings::from_env();
+    let timed_output = TimedOutput::new(output);
+    let output: &dyn Output = &timed_output;
+    let (content, theme) = load(&options.content_dir)?;
+    timings.phase("load content and theme");
+    let mut tera = theme.templates()?;
+    let plan = SitePlan::new(&content, options.today, options.drafts);
+    let urls = &plan.urls;
+    let assets = theme.assets();
+    let site = site_context(&plan, options, &assets);
+    tera.global_context().insert("site", &site);
+    let shared = cache.map(|c| theme.fingerprint(c.hasher()).json(&site).finish());
+    let writer = Writer::new(output, &tera, &theme, urls, cache.zip(shared));
+    let policy_views: Vec<PolicyView> = plan
+        .policies
+        .iter()
+        .map(|p| PolicyView::new(urls, p))
+        .collect();
+    timings.phase("compile templates, plan");
+
+    // Every policy's pages, written as they are made; only link facts are kept.
+    let policy_documents: Vec<Vec<Arc<Rendered>>> = plan
+        .policies
+        .par_iter()
+        .zip(&policy_views)
+        .map(|(policy, view)| {
+            let job = policy::PolicyJob {
+                plan: &plan,
+                policy,
+                view,
+                writer: &writer,
+            };
+            let built = match cache.zip(shared) {
+                Some((cache, shared)) => {
+                    cache.policy(job.key(cache.hasher(), shared), || job.build())?
+                }
+                None => Arc::new(job.build()?),
+            };
+            for (path, bytes) in &built.files {
+                writer.shared_file(path, bytes)?;
+            }
+            Ok(built.documents.clone())
+        })
+        .collect::<Result<_, BuildError>>()?;
+    timings.phase("policies: Markdown, diffs, pages");
+
+    let versions: VersionDocuments = plan
+        .policies
+        .iter()
+        .zip(policy_documents)
+        .flat_map(|(policy, documents)| {
+            let root = &content.root;
+            let home = urls.policy(policy.slug());
+            policy
+                .versions
+                .iter()
+                .zip(documents)
+                .map(move |(planned, rendered)| {
+                    let source = &planned.version.source;
+                    let document = RenderedDocument {
+                        source,
+                        rendered,
+                        home: home.clone(),
+                        source_relative: documents::source_relative(root, &source.path),
+                        cache_key: None,
+                    };
+                    ((policy.slug().to_string(), planned.version.date), document)
+                })
+        })
+        .collect();
+    let pages = documents::render_pages(&plan, cache);
+    let problems = validate(&plan, &versions, &pages, &assets, options.broken_links);
+    timings.phase("check links");
+    if problems.has_errors() {
+        return Err(problems.into());
+    }
+
+    write_site_pages(&plan, &policy_views, &pages, &writer)?;
+    for asset in &assets {
+        writer.file(&asset.published, asset.bytes.clone())?;
+    }
+    for file in &content.static_files {
+        let bytes = std::fs::read(&file.path)
+            .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", file.path.display())))?;
+        writer.file(&file.relative, bytes)?;
+    }
+    write_site_files(&plan, &writer)?;
+    timings.phase("site pages and files");
+    timings.note("(writing, summed over threads)", timed_output.total());
+
+    Ok(BuildReport {
+        pages_rendered: writer.pages.load(Ordering::Relaxed),
+        files_written: writer.written.load(Ordering::Relaxed),
+        files_unchanged: writer.unchanged.load(Ordering::Relaxed),
+        warnings: problems,
+    })
+}
+
+/// What every template sees as `site`.
+fn site_context(
+    plan: &SitePlan,
+    options: &BuildOptions,
+    assets: &[crate::theme::Asset],
+) -> SiteContext {
+    let urls = &plan.urls;
+    let config = &plan.content.config;
+    SiteContext {
+        title: config.title.clone(),
+        language: config.language.clone(),
+        base_url: config.base_url.clone(),
+        home_url: urls.index(),
+        feed_url: urls.file("feed.xml"),
+        cookie_settings_url: urls.file("cookie-settings/"),
+        quick_exit_info_url: urls.file("quick-exit/"),
+        quick_exit: config.quick_exit.clone(),
+        consent: crate::consent::ConsentView::new(&config.consent, urls),
+        nav: crate::pages::site_nav(plan),
+        assets: assets
+            .iter()
+            .map(|a| (a.logical.clone(), urls.file(&a.published)))
+            .collect(),
+        build_date: options.today.format("%Y-%m-%d").to_string(),
+        live_reload_url: options.live_reload_url.clone(),
+    }
+}
+
+/// The pages that are not a policy's: unversioned pages, the home page, 404, cookie settings
+/// and the quick-exit explanation.
+fn write_site_pages(
+    plan: &SitePlan,
+    policy_views: &[PolicyView],
+    pages: &PageDocuments,
+    writer: &Writer,
+) -> Result<(), BuildError> {
+    let urls = &plan.urls;
+    plan.pages.par_iter().try_for_each(|page| {
+        let doc = &pages[&page.slug];
+        let context = StandalonePage {
+            page: PageMeta::new(
+                urls,
+                page.front.title(),
+                urls.page(&page.slug),
+                urls.page(&page.slug),
+            ),
+            draft: page.front.draft,
+            toc: crate::pages::table_of_contents(&doc.rendered),
+            body: &doc.rendered.html,
+        };
+        writer.page("page.html", &context.page.path.clone(), &context)
+    })?;
+
+    let index = IndexPage {
+        page: PageMeta::new(urls, "All policies", urls.index(), urls.index()),
+        policies: policy_views,
+        pages: plan
+            .pages
+            .iter()
+            .map(|p| NavItem {
+                title: p.front.title().to_string(),
+                url: urls.page(&p.slug),
+            })
+            .collect(),
+    };
+    writer.page("index.html", &urls.index(), &index)?;
+    let not_found = StandalonePage {
+        page: PageMeta::new(urls, "Page not found", urls.file("404.html"), String::new()),
+        draft: false,
+        toc: Vec::new(),
+        body: "",
+    };
+    writer.page("404.html", &urls.file("404.html"), &not_found)?;
+    for (template, slug, title) in [
+        (
+            "cookie-settings.html",
+            "cookie-settings/",
+            "Cookie settings",
+        ),
+        (
+            "quick-exit.html",
+            "quick-exit/",
+            "Leaving this site quickly",
+        ),
+    ] {
+        let path = urls.file(slug);
+        writer.page(
+            template,
+            &path,
+            &InfoPage {
+                page: PageMeta::new(urls, title, path.clone(), path.clone()),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// The site-wide feed, `versions.json`, sitemap, robots.txt and `_headers`.
+fn write_site_files(plan: &SitePlan, writer: &Writer) -> Result<(), BuildError> {
+    let urls = &plan.urls;
+    let config = &plan.content.config;
+    writer.file("feed.xml", feeds::site_feed(plan).into_bytes())?;
+    writer.file(
+        "versions.json",
+        feeds::versions_json(plan)
+            .map_err(BuildError::Io)?
+            .into_bytes(),
+    )?;
+    writer.file("sitemap.xml", site_files::sitemap(plan).into_bytes())?;
+    writer.file(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            urls.absolute(&urls.file("sitemap.xml"))
+        )
+        .into_bytes(),
+    )?;
+    writer.file(
+        "_headers",
+        site_files::security_headers(
+            urls.prefix(),
+            &crate::consent::script_origins(&config.consent),
+        )
+        .into_bytes(),
+    )
+}

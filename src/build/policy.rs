@@ -1,0 +1,194 @@
+//! Everything one policy publishes, built as one unit: its version pages, history page, changes
+//! pages and feed.
+//!
+//! A policy's pages depend only on that policy and on what every page shares (templates and
+//! `site`), so a policy is the natural unit of work: the build spreads policies over cores,
+//! renders each version's Markdown exactly once, and `serve` reuses a whole unchanged policy
+//! without looking inside it.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::BuildError;
+use super::documents;
+use super::writer::Writer;
+use crate::diff::{DocumentDiff, VersionChain};
+use crate::feeds;
+use crate::history::{self, ChangesPage, HistoryPage, VersionDiff};
+use crate::markdown::{Rendered, Sanitizer};
+use crate::pages::{PolicyView, VersionPage};
+use crate::render_cache::{Key, KeyHasher};
+use crate::site::{PolicyPlan, SitePlan};
+
+/// How many consecutive comparisons share one parse of their versions: longer runs parse less
+/// (n + n / run versions for n comparisons), shorter ones give cores more to share.
+const CHAIN_RUN: usize = 4;
+
+/// The files of one policy and what link checking needs to know about its versions.
+#[derive(Debug)]
+pub struct PolicyOutput {
+    /// Paths relative to the output folder, with their bytes.
+    pub files: Vec<OutputFile>,
+    /// Each version's rendered Markdown, in the order of `PolicyPlan::versions`: only its
+    /// link facts in a plain build, which need not hold every body of the site at once.
+    pub documents: Vec<Arc<Rendered>>,
+    /// The cached parts it was made from (`serve` only): carried into the next build's cache
+    /// when the policy is reused whole, so a later template change need not redo them.
+    pub parts: CachedParts,
+}
+
+/// A file of the site: its path relative to the output folder and its bytes.
+pub type OutputFile = (String, Arc<Vec<u8>>);
+
+/// A version's pages, its rendered Markdown and that document's cache key.
+type VersionPages = (Vec<OutputFile>, Arc<Rendered>, Option<Key>);
+
+/// Rendered documents and diffs by their keys in `serve`'s render cache.
+#[derive(Debug, Default)]
+pub struct CachedParts {
+    pub documents: Vec<(Key, Arc<Rendered>)>,
+    pub diffs: Vec<(Key, Arc<DocumentDiff>)>,
+}
+
+/// One policy and where its pages go.
+pub(super) struct PolicyJob<'a, 'c> {
+    pub plan: &'a SitePlan<'c>,
+    pub policy: &'a PolicyPlan<'c>,
+    pub view: &'a PolicyView,
+    pub writer: &'a Writer<'a>,
+}
+
+impl PolicyJob<'_, '_> {
+    /// Renders every page and file of the policy.
+    pub fn build(&self) -> Result<PolicyOutput, BuildError> {
+        let versions = (0..self.policy.versions.len())
+            .into_par_iter()
+            .map(|index| self.version_pages(index))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Comparisons in runs of a few neighbours: each run parses its versions once, and
+        // runs spread a long history over cores.
+        let count = self.policy.versions.len();
+        let changes = (0..count)
+            .step_by(CHAIN_RUN)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| {
+                let mut chain = history::version_chain(self.policy);
+                (start..count.min(start + CHAIN_RUN))
+                    .map(|index| self.changes_page(index, &mut chain))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let mut files = Vec::new();
+        let mut documents = Vec::with_capacity(versions.len());
+        let mut parts = CachedParts::default();
+        for (pages, rendered, key) in versions {
+            files.extend(pages);
+            if let Some(key) = key {
+                parts.documents.push((key, rendered.clone()));
+            }
+            documents.push(rendered);
+        }
+        for (page, diff) in changes.into_iter().flatten().flatten() {
+            files.push(page);
+            if let Some(key) = diff.key {
+                parts.diffs.push((key, diff.diff));
+            }
+        }
+        let history = HistoryPage::new(self.plan, self.view, self.policy);
+        files.push(self.page("history.html", &history.page.path, &history)?);
+        let feed_path = self.plan.urls.policy_feed(self.policy.slug());
+        files.push((
+            self.plan.urls.output_path(&feed_path),
+            Arc::new(feeds::policy_feed(self.plan, self.policy).into_bytes()),
+        ));
+        Ok(PolicyOutput {
+            files,
+            documents,
+            parts,
+        })
+    }
+
+    /// The version's page at its dated URL, and at `/<slug>/` when it is the one shown there.
+    fn version_pages(&self, index: usize) -> Result<VersionPages, BuildError> {
+        let plan = self.plan;
+        let source = &self.policy.versions[index].version.source;
+        let home = plan.urls.policy(self.policy.slug());
+        let cache = self.writer.render_cache();
+        let document = documents::document(plan, source, home, &Sanitizer::default(), cache);
+        let shown = index == self.policy.shown;
+        let mut pages = Vec::new();
+        for dated in std::iter::once(true).chain(shown.then_some(false)) {
+            let context = VersionPage::new(
+                plan,
+                self.view,
+                self.policy,
+                index,
+                &document.rendered,
+                dated,
+            );
+            pages.push(self.page("policy.html", &context.page.path, &context)?);
+        }
+        Ok((pages, facts_only(document.rendered), document.cache_key))
+    }
+
+    /// What the version changed, when it has a version before it.
+    fn changes_page(
+        &self,
+        index: usize,
+        chain: &mut VersionChain,
+    ) -> Result<Option<(OutputFile, VersionDiff)>, BuildError> {
+        let cache = self.writer.render_cache();
+        let Some(diff) = history::version_diff(self.plan, self.policy, index, chain, cache) else {
+            return Ok(None);
+        };
+        let context = ChangesPage::new(self.plan, self.view, self.policy, index, &diff);
+        let page = self.page("changes.html", &context.page.path, &context)?;
+        Ok(Some((page, diff)))
+    }
+
+    fn page(
+        &self,
+        template: &str,
+        site_path: &str,
+        context: &impl serde::Serialize,
+    ) -> Result<OutputFile, BuildError> {
+        let html = self.writer.render(template, context)?;
+        Ok((self.plan.urls.output_path(site_path), Arc::new(html)))
+    }
+
+    /// Everything the policy's pages are made from besides what all pages share (`shared`):
+    /// equal keys mean equal output, so `serve` may reuse the policy whole.
+    pub fn key(&self, mut hasher: KeyHasher, shared: Key) -> Key {
+        let plan = self.plan;
+        hasher
+            .part(&shared.bytes())
+            .part(plan.urls.absolute("").as_bytes())
+            .part(self.policy.slug().as_bytes())
+            .part(&self.policy.shown.to_le_bytes());
+        for planned in &self.policy.versions {
+            let version = planned.version;
+            let front = &version.front;
+            hasher
+                .part(version.date_string().as_bytes())
+                .json(&planned.status)
+                .json(&(&front.title, &front.summary, &front.label, front.draft))
+                .part(version.source.path.as_os_str().as_encoded_bytes())
+                .part(version.source.body().as_bytes());
+        }
+        hasher.finish()
+    }
+}
+
+/// The rendered document with its HTML dropped, unless something else (the cache) holds it.
+fn facts_only(rendered: Arc<Rendered>) -> Arc<Rendered> {
+    match Arc::try_unwrap(rendered) {
+        Ok(mut owned) => {
+            owned.keep_facts_only();
+            Arc::new(owned)
+        }
+        Err(shared) => shared,
+    }
+}

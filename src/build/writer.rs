@@ -1,0 +1,112 @@
+//! Rendering templates and handing files to the output, counting both.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::BuildError;
+use crate::output::{Output, WriteOutcome};
+use crate::render_cache::{Key, RenderCache};
+use crate::site::Urls;
+use crate::theme::Theme;
+
+/// Renders templates and writes files, counting both.
+pub(super) struct Writer<'a> {
+    pub output: &'a dyn Output,
+    pub tera: &'a tera::Tera,
+    pub theme: &'a Theme,
+    pub urls: &'a Urls,
+    /// With the key of everything all pages share (templates, `site`), when rebuilding for `serve`.
+    pub cache: Option<(&'a RenderCache, Key)>,
+    pub written: AtomicUsize,
+    pub unchanged: AtomicUsize,
+    pub pages: AtomicUsize,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(
+        output: &'a dyn Output,
+        tera: &'a tera::Tera,
+        theme: &'a Theme,
+        urls: &'a Urls,
+        cache: Option<(&'a RenderCache, Key)>,
+    ) -> Self {
+        Writer {
+            output,
+            tera,
+            theme,
+            urls,
+            cache,
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+            pages: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn render_cache(&self) -> Option<&'a RenderCache> {
+        self.cache.map(|(cache, _)| cache)
+    }
+
+    /// Renders `template` with `context`, through the page cache when rebuilding for `serve`.
+    pub fn render(
+        &self,
+        template: &str,
+        context: &impl serde::Serialize,
+    ) -> Result<Vec<u8>, BuildError> {
+        let render = || -> Result<Vec<u8>, BuildError> {
+            let context = tera::Context::from_serialize(context)
+                .map_err(|e| self.theme.template_error(&e))?;
+            Ok(self
+                .tera
+                .render(template, &context)
+                .map_err(|e| self.theme.template_error(&e))?
+                .into_bytes())
+        };
+        let html = match self.cache {
+            Some((cache, shared)) => cache.page(
+                cache
+                    .hasher()
+                    .part(&shared.bytes())
+                    .part(template.as_bytes())
+                    .json(context)
+                    .finish(),
+                render,
+            )?,
+            None => render()?,
+        };
+        self.pages.fetch_add(1, Ordering::Relaxed);
+        Ok(html)
+    }
+
+    /// Renders a page and writes it where `site_path` is served from.
+    pub fn page(
+        &self,
+        template: &str,
+        site_path: &str,
+        context: &impl serde::Serialize,
+    ) -> Result<(), BuildError> {
+        let html = self.render(template, context)?;
+        self.file(&self.urls.output_path(site_path), html)
+    }
+
+    pub fn file(&self, relative: &str, bytes: Vec<u8>) -> Result<(), BuildError> {
+        self.count(relative, self.output.write(relative, bytes))
+    }
+
+    /// Writes bytes that something else (`serve`'s cache) also holds, without copying them.
+    pub fn shared_file(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> Result<(), BuildError> {
+        self.count(relative, self.output.write_shared(relative, bytes))
+    }
+
+    fn count(
+        &self,
+        relative: &str,
+        outcome: std::io::Result<WriteOutcome>,
+    ) -> Result<(), BuildError> {
+        match outcome {
+            Ok(WriteOutcome::Written) => self.written.fetch_add(1, Ordering::Relaxed),
+            Ok(WriteOutcome::Unchanged) => self.unchanged.fetch_add(1, Ordering::Relaxed),
+            Err(e) => return Err(BuildError::Io(format!("cannot write {relative}: {e}"))),
+        };
+        Ok(())
+    }
+}
