@@ -42,7 +42,7 @@ pub struct ContentStore {
 enum Outcome {
     /// Every check passed. The config, policies and static files live inside the `Content`
     /// (moved, never copied: 10,000 versions are tens of megabytes) until the next change.
-    Ready(Content),
+    Ready(Box<Content>),
     Failed(Diagnostics),
 }
 
@@ -124,7 +124,7 @@ impl ContentStore {
 
     pub fn into_result(self) -> Result<Content, Diagnostics> {
         match self.outcome {
-            Outcome::Ready(content) => Ok(content),
+            Outcome::Ready(content) => Ok(*content),
             Outcome::Failed(problems) => Err(problems),
         }
     }
@@ -465,14 +465,14 @@ impl ContentStore {
         check_slugs(&self.policies, &pages, &mut problems);
 
         self.outcome = match self.config.take() {
-            Some(config) if !problems.has_errors() => Outcome::Ready(Content {
+            Some(config) if !problems.has_errors() => Outcome::Ready(Box::new(Content {
                 root: self.root.clone(),
                 config,
                 config_path: self.root.join("site.yaml"),
                 policies: std::mem::take(&mut self.policies),
                 pages,
                 static_files: std::mem::take(&mut self.static_files),
-            }),
+            })),
             config => {
                 self.config = config;
                 Outcome::Failed(problems)
