@@ -10,7 +10,6 @@
 //! Drafts never appear in a feed, not even in a preview build.
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::content::Version;
 use crate::markdown::escape_html;
@@ -220,7 +219,9 @@ pub struct VersionEntry {
     pub sha256: String,
 }
 
-/// Builds `/versions.json`. Fails only if a source file can no longer be read.
+/// Builds `/versions.json`. Each version's `sha256` is the one taken when its file was read
+/// (`Source::sha256`: the bytes as stored, a byte-order mark included, which is what an
+/// auditor holding a copy of the file would hash), so no file is read again here.
 pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
     let urls = &plan.urls;
     let policies = plan
@@ -233,7 +234,7 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
                 .map(|index| {
                     let planned = &policy.versions[index];
                     let version = planned.version;
-                    Ok(VersionEntry {
+                    VersionEntry {
                         date: version.date_string(),
                         title: version.front.title().to_string(),
                         label: version.front.label.clone(),
@@ -243,11 +244,11 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
                         changes_url: policy
                             .previous(index)
                             .map(|_| urls.absolute(&urls.changes(slug, version.date))),
-                        sha256: file_sha256(version)?,
-                    })
+                        sha256: version.source.sha256_hex(),
+                    }
                 })
-                .collect::<Result<Vec<_>, String>>()?;
-            Ok(PolicyEntry {
+                .collect();
+            PolicyEntry {
                 slug: slug.to_string(),
                 title: policy.title().to_string(),
                 url: urls.absolute(&urls.policy(slug)),
@@ -255,9 +256,9 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
                 feed_url: urls.absolute(&urls.policy_feed(slug)),
                 current: policy.current().map(|v| v.version.date_string()),
                 versions,
-            })
+            }
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect();
     let index = VersionsIndex {
         schema_version: 1,
         site: SiteEntry {
@@ -271,15 +272,4 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
         .map_err(|e| format!("cannot write versions.json: {e}"))?;
     json.push('\n');
     Ok(json)
-}
-
-/// Hashes the file as stored (a byte-order mark included), which is what an auditor holding a
-/// copy of the file would hash; the loaded text has had any BOM removed.
-fn file_sha256(version: &Version) -> Result<String, String> {
-    let bytes = std::fs::read(&version.source.path)
-        .map_err(|e| format!("cannot read {}: {e}", version.source.path.display()))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }

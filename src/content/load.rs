@@ -1,12 +1,12 @@
 //! Reading a content folder into the model, collecting every problem in one pass.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use super::front_matter::split_front_matter;
+use super::store::ContentStore;
 use super::{Content, Page, PageFront, Policy, Source, StaticFile, Version, VersionFront};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
@@ -14,7 +14,15 @@ use crate::site::RESERVED_SLUGS;
 use crate::yaml;
 
 /// Reads `root` (the content folder). On any error, returns every error found.
+///
+/// A full load is a `ContentStore` opened from scratch, so that `serve`'s incremental
+/// reloads and a plain build go through the same checks in the same order.
 pub fn load(root: &Path) -> Result<Content, Diagnostics> {
+    ContentStore::open(root).into_result()
+}
+
+/// Reads and parses `site.yaml`, returning the config when it is valid and every problem found.
+pub(super) fn load_config(root: &Path) -> (Option<SiteConfig>, Diagnostics) {
     let mut problems = Diagnostics::new();
     let config_path = root.join("site.yaml");
     let config = match std::fs::read(&config_path) {
@@ -44,26 +52,10 @@ pub fn load(root: &Path) -> Result<Content, Diagnostics> {
             None
         }
     };
-
-    let policies = load_policies(root, &mut problems);
-    let pages = load_pages(root, &mut problems);
-    let static_files = list_static(root);
-    check_slugs(&policies, &pages, &mut problems);
-
-    match config {
-        Some(config) if !problems.has_errors() => Ok(Content {
-            root: root.to_path_buf(),
-            config,
-            config_path,
-            policies,
-            pages,
-            static_files,
-        }),
-        _ => Err(problems),
-    }
+    (config, problems)
 }
 
-fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
+pub(super) fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
@@ -80,7 +72,7 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -88,13 +80,13 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     entries
 }
 
-fn file_name(path: &Path) -> String {
+pub(super) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
 
-fn is_markdown(path: &Path) -> bool {
+pub(super) fn is_markdown(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("md" | "markdown")
@@ -102,7 +94,7 @@ fn is_markdown(path: &Path) -> bool {
 }
 
 /// Editor droppings and dot files are not content.
-fn is_ignored(path: &Path) -> bool {
+pub(super) fn is_ignored(path: &Path) -> bool {
     let name = file_name(path);
     name.starts_with('.')
         || name.starts_with('#')
@@ -111,119 +103,106 @@ fn is_ignored(path: &Path) -> bool {
         || name.ends_with(".tmp")
 }
 
-fn load_policies(root: &Path, problems: &mut Diagnostics) -> Vec<Policy> {
-    let dir = root.join("policies");
-    let mut candidates: Vec<(String, PathBuf, NaiveDate)> = Vec::new();
-    let mut folders: Vec<(String, PathBuf)> = Vec::new();
-    for policy_dir in sorted_entries(&dir) {
-        if is_ignored(&policy_dir) {
-            continue;
-        }
-        if !policy_dir.is_dir() {
+/// A file inside a policy folder, as a full load sees it before reading it.
+pub(super) enum Classified {
+    /// Not a version file (a folder, not Markdown, or not named after a date): this error.
+    Rejected(Diagnostic),
+    /// A version file taking effect on this date, still to be read.
+    Candidate(NaiveDate),
+}
+
+/// Sorts out one (not ignored) entry of a policy folder without reading it.
+pub(super) fn classify_version_file(file: &Path) -> Classified {
+    if file.is_dir() || !is_markdown(file) {
+        return Classified::Rejected(
+            Diagnostic::error(
+                "stray-file",
+                Location::new(file, 1, 1),
+                "Only Markdown version files belong in a policy folder",
+            )
+            .with_hint(
+                "Name each version `<YYYY-MM-DD>.md`; put images and other files in `static/`.",
+            ),
+        );
+    }
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match parse_date(&stem) {
+        Ok(date) => Classified::Candidate(date),
+        Err(message) => Classified::Rejected(
+            Diagnostic::error("bad-date", Location::new(file, 1, 1), message)
+                .with_hint("Name each version after the date it takes effect, as `YYYY-MM-DD.md`, e.g. `2025-03-01.md`."),
+        ),
+    }
+}
+
+/// A file directly under `policies/`.
+pub(super) fn stray_policy_file(path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "stray-file",
+        Location::new(path, 1, 1),
+        "Policies live in folders, one folder per policy",
+    )
+    .with_hint("Move this file into `policies/<policy-name>/<YYYY-MM-DD>.md`.")
+}
+
+pub(super) fn empty_policy(policy_dir: &Path, slug: &str) -> Diagnostic {
+    Diagnostic::error(
+        "empty-policy",
+        Location::new(policy_dir, 1, 1),
+        format!("The policy folder `{slug}` has no versions"),
+    )
+    .with_hint(
+        "Add a version named after its effective date, e.g. `2025-03-01.md`, or remove the folder.",
+    )
+}
+
+/// Puts a policy's versions in order: oldest first, ties by path.
+pub(super) fn sort_versions(versions: &mut [Version]) {
+    versions.sort_by(|a, b| a.date.cmp(&b.date).then(a.source.path.cmp(&b.source.path)));
+}
+
+/// The checks that need a policy's versions side by side: dates and summaries.
+pub(super) fn check_policy(policy: &Policy, problems: &mut Diagnostics) {
+    let (slug, versions) = (&policy.slug, &policy.versions);
+    for pair in versions.windows(2) {
+        if pair[0].date == pair[1].date {
             problems.push(
                 Diagnostic::error(
-                    "stray-file",
-                    Location::new(&policy_dir, 1, 1),
-                    "Policies live in folders, one folder per policy",
+                    "duplicate-date",
+                    Location::new(&pair[1].source.path, 1, 1),
+                    format!(
+                        "Two versions of `{slug}` take effect on {}",
+                        pair[1].date_string()
+                    ),
                 )
-                .with_hint("Move this file into `policies/<policy-name>/<YYYY-MM-DD>.md`."),
-            );
-            continue;
-        }
-        let slug = file_name(&policy_dir);
-        let mut found_any = false;
-        for file in sorted_entries(&policy_dir) {
-            if is_ignored(&file) {
-                continue;
-            }
-            if file.is_dir() || !is_markdown(&file) {
-                problems.push(
-                    Diagnostic::error("stray-file", Location::new(&file, 1, 1), "Only Markdown version files belong in a policy folder")
-                        .with_hint("Name each version `<YYYY-MM-DD>.md`; put images and other files in `static/`."),
-                );
-                continue;
-            }
-            let stem = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match parse_date(&stem) {
-                Ok(date) => {
-                    found_any = true;
-                    candidates.push((slug.clone(), file, date));
-                }
-                Err(message) => problems.push(
-                    Diagnostic::error("bad-date", Location::new(&file, 1, 1), message)
-                        .with_hint("Name each version after the date it takes effect, as `YYYY-MM-DD.md`, e.g. `2025-03-01.md`."),
-                ),
-            }
-        }
-        if !found_any {
-            problems.push(
-                Diagnostic::error("empty-policy", Location::new(&policy_dir, 1, 1), format!("The policy folder `{slug}` has no versions"))
-                    .with_hint("Add a version named after its effective date, e.g. `2025-03-01.md`, or remove the folder."),
+                .with_hint(format!(
+                    "Keep one of `{}` and `{}`, or change one file's date.",
+                    file_name(&pair[0].source.path),
+                    file_name(&pair[1].source.path)
+                )),
             );
         }
-        folders.push((slug, policy_dir));
     }
-
-    let loaded: Vec<Result<(String, Version), Diagnostics>> = candidates
-        .into_par_iter()
-        .map(|(slug, path, date)| load_version(path, date).map(|v| (slug, v)))
-        .collect();
-    let mut by_slug: BTreeMap<String, Vec<Version>> = folders
-        .into_iter()
-        .map(|(slug, _)| (slug, Vec::new()))
-        .collect();
-    for result in loaded {
-        match result {
-            Ok((slug, version)) => by_slug.entry(slug).or_default().push(version),
-            Err(errors) => problems.extend(errors),
-        }
-    }
-
-    let mut policies = Vec::new();
-    for (slug, mut versions) in by_slug {
-        versions.sort_by(|a, b| a.date.cmp(&b.date).then(a.source.path.cmp(&b.source.path)));
-        for pair in versions.windows(2) {
-            if pair[0].date == pair[1].date {
+    if let Some(first) = versions.first() {
+        // Versions sharing the first date are already reported as duplicates; asking them
+        // for a summary too would send the editor after a second, false problem.
+        for version in versions.iter().filter(|v| v.date != first.date) {
+            if version
+                .front
+                .summary
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
+            {
                 problems.push(
-                    Diagnostic::error(
-                        "duplicate-date",
-                        Location::new(&pair[1].source.path, 1, 1),
-                        format!(
-                            "Two versions of `{slug}` take effect on {}",
-                            pair[1].date_string()
-                        ),
-                    )
-                    .with_hint(format!(
-                        "Keep one of `{}` and `{}`, or change one file's date.",
-                        file_name(&pair[0].source.path),
-                        file_name(&pair[1].source.path)
-                    )),
+                    Diagnostic::error("missing-summary", Location::new(&version.source.path, 2, 1), "This version has no `summary` of what changed")
+                        .with_hint(format!("Add a line such as `summary: Explains how long we keep webchat transcripts` to the front matter. Only the first version ({}) may leave it out.", first.date_string())),
                 );
             }
         }
-        if let Some(first) = versions.first() {
-            // Versions sharing the first date are already reported as duplicates; asking them
-            // for a summary too would send the editor after a second, false problem.
-            for version in versions.iter().filter(|v| v.date != first.date) {
-                if version
-                    .front
-                    .summary
-                    .as_deref()
-                    .is_none_or(|s| s.trim().is_empty())
-                {
-                    problems.push(
-                        Diagnostic::error("missing-summary", Location::new(&version.source.path, 2, 1), "This version has no `summary` of what changed")
-                            .with_hint(format!("Add a line such as `summary: Explains how long we keep webchat transcripts` to the front matter. Only the first version ({}) may leave it out.", first.date_string())),
-                    );
-                }
-            }
-        }
-        policies.push(Policy { slug, versions });
     }
-    policies
 }
 
 fn parse_date(stem: &str) -> Result<NaiveDate, String> {
@@ -252,6 +231,7 @@ fn read_markdown<F: serde::de::DeserializeOwned>(
             format!("This file cannot be read: {error}"),
         ))
     })?;
+    let sha256 = Sha256::digest(&bytes).into();
     let text = decode(bytes, &path)?;
     let parts = split_front_matter(&text, &path)?;
     let front: F = yaml::parse(parts.yaml, &path, parts.yaml_line)?;
@@ -263,6 +243,7 @@ fn read_markdown<F: serde::de::DeserializeOwned>(
             text,
             body_start,
             body_line,
+            sha256,
         },
     ))
 }
@@ -276,7 +257,7 @@ fn missing_title(path: &Path) -> Diagnostic {
     .with_hint("Add a line such as `title: Privacy notice` between the `---` lines at the top.")
 }
 
-fn load_version(path: PathBuf, date: NaiveDate) -> Result<Version, Diagnostics> {
+pub(super) fn load_version(path: PathBuf, date: NaiveDate) -> Result<Version, Diagnostics> {
     let (front, source): (VersionFront, Source) = read_markdown(path)?;
     if front.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(missing_title(&source.path).into());
@@ -288,43 +269,33 @@ fn load_version(path: PathBuf, date: NaiveDate) -> Result<Version, Diagnostics> 
     })
 }
 
-fn load_pages(root: &Path, problems: &mut Diagnostics) -> Vec<Page> {
-    let mut pages = Vec::new();
-    for path in sorted_entries(&root.join("pages")) {
-        if is_ignored(&path) {
-            continue;
-        }
-        if !is_markdown(&path) {
-            problems.push(
-                Diagnostic::error(
-                    "stray-file",
-                    Location::new(&path, 1, 1),
-                    "Only Markdown pages belong in `pages/`",
-                )
-                .with_hint("Name pages `<page-name>.md`; put images and other files in `static/`."),
-            );
-            continue;
-        }
-        let slug = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match read_markdown::<PageFront>(path) {
-            Ok((front, source)) if front.title.as_deref().is_none_or(|t| t.trim().is_empty()) => {
-                problems.push(missing_title(&source.path))
-            }
-            Ok((front, source)) => pages.push(Page {
-                slug,
-                front,
-                source,
-            }),
-            Err(errors) => problems.extend(errors),
-        }
+/// Reads one (not ignored) entry of `pages/`.
+pub(super) fn load_page(path: PathBuf) -> Result<Page, Diagnostics> {
+    if !is_markdown(&path) {
+        return Err(Diagnostic::error(
+            "stray-file",
+            Location::new(&path, 1, 1),
+            "Only Markdown pages belong in `pages/`",
+        )
+        .with_hint("Name pages `<page-name>.md`; put images and other files in `static/`.")
+        .into());
     }
-    pages
+    let slug = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (front, source) = read_markdown::<PageFront>(path)?;
+    if front.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        return Err(missing_title(&source.path).into());
+    }
+    Ok(Page {
+        slug,
+        front,
+        source,
+    })
 }
 
-fn list_static(root: &Path) -> Vec<StaticFile> {
+pub(super) fn list_static(root: &Path) -> Vec<StaticFile> {
     let dir = root.join("static");
     let mut files: Vec<StaticFile> = walkdir::WalkDir::new(&dir)
         .follow_links(false)
@@ -359,7 +330,7 @@ pub fn is_valid_slug(slug: &str) -> bool {
         && !slug.ends_with('-')
 }
 
-fn check_slugs(policies: &[Policy], pages: &[Page], problems: &mut Diagnostics) {
+pub(super) fn check_slugs(policies: &[Policy], pages: &[Page], problems: &mut Diagnostics) {
     let named: Vec<(&str, PathBuf)> = policies
         .iter()
         .map(|p| {

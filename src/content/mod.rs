@@ -5,6 +5,7 @@
 
 mod front_matter;
 mod load;
+mod store;
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ use crate::config::SiteConfig;
 
 pub use front_matter::split_front_matter;
 pub use load::{is_valid_slug, load};
+pub use store::ContentStore;
 
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -105,11 +107,19 @@ pub struct Source {
     pub body_start: usize,
     /// The line number (from 1) on which the body starts.
     pub body_line: usize,
+    /// SHA-256 of the file's bytes exactly as stored (BOM included), taken when it was read,
+    /// so that `versions.json` need not read every file again.
+    pub sha256: [u8; 32],
 }
 
 impl Source {
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
+    }
+
+    /// The file's SHA-256 in lower-case hex.
+    pub fn sha256_hex(&self) -> String {
+        self.sha256.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
