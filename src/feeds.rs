@@ -9,6 +9,7 @@
 //! entry's `updated` is the version's effective date, so an upcoming entry is future-dated.
 //! Drafts never appear in a feed, not even in a preview build.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::content::Version;
@@ -46,28 +47,53 @@ fn rfc3339(version: &Version) -> String {
     format!("{}T00:00:00Z", version.date_string())
 }
 
+/// One policy's feed entries, newest first: the pieces of its own feed and of the site's,
+/// made once per policy so that `serve` can reuse those of unchanged policies.
+#[derive(Debug, Clone, Default)]
+pub struct FeedEntries {
+    /// The policy's slug, which orders entries of the same date in the site feed.
+    pub slug: String,
+    /// Each entry's date and XML.
+    pub entries: Vec<(NaiveDate, String)>,
+}
+
+/// The feed entries of one policy's published versions.
+pub fn policy_feed_entries(plan: &SitePlan, policy: &PolicyPlan) -> FeedEntries {
+    FeedEntries {
+        slug: policy.slug().to_string(),
+        entries: entries(policy)
+            .map(|entry| {
+                let mut xml = String::new();
+                push_entry(&mut xml, plan, &entry);
+                (entry.version().date, xml)
+            })
+            .collect(),
+    }
+}
+
 /// `/feed.xml`: every policy's versions, newest first.
-pub fn site_feed(plan: &SitePlan) -> String {
-    let mut all: Vec<Entry> = plan.policies.iter().flat_map(entries).collect();
-    all.sort_by(|a, b| {
-        b.version()
-            .date
-            .cmp(&a.version().date)
-            .then_with(|| a.policy.slug().cmp(b.policy.slug()))
-    });
+pub fn site_feed(plan: &SitePlan, policies: &[&FeedEntries]) -> String {
+    let mut all: Vec<(NaiveDate, &str, &str)> = policies
+        .iter()
+        .flat_map(|p| {
+            p.entries
+                .iter()
+                .map(|(date, xml)| (*date, p.slug.as_str(), xml.as_str()))
+        })
+        .collect();
+    all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     let title = format!("{}: policy changes", plan.content.config.title);
     atom(
         plan,
         &title,
         &plan.urls.file("feed.xml"),
         &plan.urls.index(),
-        &all,
+        all.iter().map(|(date, _, xml)| (*date, *xml)),
     )
 }
 
 /// `/<slug>/feed.xml`: one policy's versions, newest first.
-pub fn policy_feed(plan: &SitePlan, policy: &PolicyPlan) -> String {
-    let all: Vec<Entry> = entries(policy).collect();
+pub fn policy_feed(plan: &SitePlan, policy: &PolicyPlan, entries: &FeedEntries) -> String {
     let title = format!(
         "{}: changes to {}",
         plan.content.config.title,
@@ -78,19 +104,22 @@ pub fn policy_feed(plan: &SitePlan, policy: &PolicyPlan) -> String {
         &title,
         &plan.urls.policy_feed(policy.slug()),
         &plan.urls.history(policy.slug()),
-        &all,
+        entries
+            .entries
+            .iter()
+            .map(|(date, xml)| (*date, xml.as_str())),
     )
 }
 
-fn atom(
+fn atom<'e>(
     plan: &SitePlan,
     title: &str,
     self_path: &str,
     alternate_path: &str,
-    entries: &[Entry],
+    entries: impl Iterator<Item = (NaiveDate, &'e str)> + Clone,
 ) -> String {
     let urls = &plan.urls;
-    let updated = entries.iter().map(|e| e.version().date).max().map_or_else(
+    let updated = entries.clone().map(|(date, _)| date).max().map_or_else(
         || EMPTY_FEED_UPDATED.to_string(),
         |d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")),
     );
@@ -115,8 +144,8 @@ fn atom(
         "  <author><name>{}</name></author>\n",
         escape_html(&plan.content.config.title)
     ));
-    for entry in entries {
-        push_entry(&mut xml, plan, entry);
+    for (_, entry) in entries {
+        xml.push_str(entry);
     }
     xml.push_str("</feed>\n");
     xml
@@ -219,46 +248,55 @@ pub struct VersionEntry {
     pub sha256: String,
 }
 
-/// Builds `/versions.json`. Each version's `sha256` is the one taken when its file was read
-/// (`Source::sha256`: the bytes as stored, a byte-order mark included, which is what an
-/// auditor holding a copy of the file would hash), so no file is read again here.
-pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
+/// One policy's object in `/versions.json`, as pretty JSON at the depth it sits there: made
+/// once per policy so that `serve` can reuse those of unchanged policies. Each version's
+/// `sha256` is the one taken when its file was read (`Source::sha256`: the bytes as stored, a
+/// byte-order mark included, which is what an auditor holding a copy of the file would hash).
+pub fn versions_json_entry(plan: &SitePlan, policy: &PolicyPlan) -> Result<String, String> {
     let urls = &plan.urls;
-    let policies = plan
-        .policies
-        .iter()
-        .map(|policy| {
-            let slug = policy.slug();
-            let versions = (0..policy.versions.len())
-                .rev()
-                .map(|index| {
-                    let planned = &policy.versions[index];
-                    let version = planned.version;
-                    VersionEntry {
-                        date: version.date_string(),
-                        title: version.front.title().to_string(),
-                        label: version.front.label.clone(),
-                        summary: version.front.summary.clone(),
-                        status: planned.status,
-                        url: urls.absolute(&urls.version(slug, version.date)),
-                        changes_url: policy
-                            .previous(index)
-                            .map(|_| urls.absolute(&urls.changes(slug, version.date))),
-                        sha256: version.source.sha256_hex(),
-                    }
-                })
-                .collect();
-            PolicyEntry {
-                slug: slug.to_string(),
-                title: policy.title().to_string(),
-                url: urls.absolute(&urls.policy(slug)),
-                history_url: urls.absolute(&urls.history(slug)),
-                feed_url: urls.absolute(&urls.policy_feed(slug)),
-                current: policy.current().map(|v| v.version.date_string()),
-                versions,
+    let slug = policy.slug();
+    let versions = (0..policy.versions.len())
+        .rev()
+        .map(|index| {
+            let planned = &policy.versions[index];
+            let version = planned.version;
+            VersionEntry {
+                date: version.date_string(),
+                title: version.front.title().to_string(),
+                label: version.front.label.clone(),
+                summary: version.front.summary.clone(),
+                status: planned.status,
+                url: urls.absolute(&urls.version(slug, version.date)),
+                changes_url: policy
+                    .previous(index)
+                    .map(|_| urls.absolute(&urls.changes(slug, version.date))),
+                sha256: version.source.sha256_hex(),
             }
         })
         .collect();
+    let entry = PolicyEntry {
+        slug: slug.to_string(),
+        title: policy.title().to_string(),
+        url: urls.absolute(&urls.policy(slug)),
+        history_url: urls.absolute(&urls.history(slug)),
+        feed_url: urls.absolute(&urls.policy_feed(slug)),
+        current: policy.current().map(|v| v.version.date_string()),
+        versions,
+    };
+    let json = serde_json::to_string_pretty(&entry)
+        .map_err(|e| format!("cannot write versions.json: {e}"))?;
+    // Array elements of `policies` sit two levels deep: four spaces.
+    Ok(json
+        .lines()
+        .map(|line| format!("    {line}"))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// Builds `/versions.json` from each policy's [`versions_json_entry`]: the same bytes
+/// `serde_json::to_string_pretty` gives for the whole [`VersionsIndex`].
+pub fn versions_json(plan: &SitePlan, policies: &[&str]) -> Result<String, String> {
+    let urls = &plan.urls;
     let index = VersionsIndex {
         schema_version: 1,
         site: SiteEntry {
@@ -266,10 +304,14 @@ pub fn versions_json(plan: &SitePlan) -> Result<String, String> {
             url: urls.absolute(&urls.index()),
             feed_url: urls.absolute(&urls.file("feed.xml")),
         },
-        policies,
+        policies: Vec::new(),
     };
-    let mut json = serde_json::to_string_pretty(&index)
+    let empty = serde_json::to_string_pretty(&index)
         .map_err(|e| format!("cannot write versions.json: {e}"))?;
+    let mut json = match (empty.strip_suffix("[]\n}"), policies.is_empty()) {
+        (Some(head), false) => format!("{head}[\n{}\n  ]\n}}", policies.join(",\n")),
+        _ => empty,
+    };
     json.push('\n');
     Ok(json)
 }

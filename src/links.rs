@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 use crate::markdown::{LinkKind, LinkResolver, Rendered, ResolvedLink, classify_scheme};
@@ -119,19 +120,20 @@ fn normalise(path: &str) -> String {
 
 /// What the site contains, for checking links against it.
 #[derive(Default)]
-pub struct LinkTargets<'a> {
+pub struct LinkTargets {
     /// Site paths of every file the build writes (`/p/x/` for `x/index.html`).
     pub paths: HashSet<String>,
-    /// The rendered Markdown shown at a path, for `#anchor` checks.
-    pub documents: HashMap<String, &'a Rendered>,
+    /// The rendered Markdown shown at a path, for `#anchor` checks. Shared, so that `serve`
+    /// can keep the targets between rebuilds that change none of them.
+    pub documents: HashMap<String, Arc<Rendered>>,
 }
 
-impl<'a> LinkTargets<'a> {
+impl LinkTargets {
     pub fn add_path(&mut self, path: String) {
         self.paths.insert(path);
     }
 
-    pub fn add_document(&mut self, path: String, rendered: &'a Rendered) {
+    pub fn add_document(&mut self, path: String, rendered: Arc<Rendered>) {
         self.paths.insert(path.clone());
         self.documents.insert(path, rendered);
     }
@@ -176,7 +178,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
         } else {
             match targets.find(path) {
                 Some(found) => {
-                    let doc = targets.documents.get(&found).copied();
+                    let doc = targets.documents.get(&found).map(|d| &**d);
                     (found, doc)
                 }
                 None => {

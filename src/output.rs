@@ -29,6 +29,20 @@ pub trait Output: Send + Sync {
     fn write_shared(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> std::io::Result<WriteOutcome> {
         self.write(relative, bytes.to_vec())
     }
+
+    /// Writes several files; memory takes its lock once for all of them.
+    fn write_all_shared(
+        &self,
+        files: &[(String, Arc<Vec<u8>>)],
+    ) -> std::io::Result<Vec<WriteOutcome>> {
+        files
+            .iter()
+            .map(|(relative, bytes)| {
+                self.write_shared(relative, bytes)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("{relative}: {e}")))
+            })
+            .collect()
+    }
 }
 
 /// Rejects relative paths that could escape the output folder.
@@ -87,14 +101,28 @@ impl Output for MemoryOutput {
     }
 
     fn write_shared(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> std::io::Result<WriteOutcome> {
-        safe_relative(relative)?;
+        Ok(self.write_all_shared(&[(relative.to_string(), bytes.clone())])?[0])
+    }
+
+    fn write_all_shared(
+        &self,
+        new_files: &[(String, Arc<Vec<u8>>)],
+    ) -> std::io::Result<Vec<WriteOutcome>> {
+        for (relative, _) in new_files {
+            safe_relative(relative)?;
+        }
         let mut files = self.files.lock().expect("output lock");
-        let outcome = match files.get(relative) {
-            Some(existing) if existing == bytes => WriteOutcome::Unchanged,
-            _ => WriteOutcome::Written,
-        };
-        files.insert(relative.to_string(), Arc::clone(bytes));
-        Ok(outcome)
+        Ok(new_files
+            .iter()
+            .map(|(relative, bytes)| {
+                let outcome = match files.get(relative) {
+                    Some(existing) if existing == bytes => WriteOutcome::Unchanged,
+                    _ => WriteOutcome::Written,
+                };
+                files.insert(relative.clone(), Arc::clone(bytes));
+                outcome
+            })
+            .collect())
     }
 }
 

@@ -12,12 +12,14 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::{Arc, Mutex};
 
 use crate::build::PolicyOutput;
+use crate::diagnostics::Diagnostic;
 use crate::diff::DocumentDiff;
+use crate::links::LinkTargets;
 use crate::markdown::Rendered;
 
 /// 128 bits from two independently keyed SipHashes: collisions are out of reach even for
 /// content written to cause them, and hashing is far cheaper than rendering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Key(u64, u64);
 
 impl Key {
@@ -87,6 +89,9 @@ pub struct Reuse {
 #[derive(Default)]
 struct Generation {
     policies: HashMap<Key, Arc<PolicyOutput>>,
+    /// At most one: the link targets of the site as it was.
+    targets: Option<(Key, Arc<LinkTargets>)>,
+    link_problems: HashMap<Key, Vec<Diagnostic>>,
     documents: HashMap<Key, Arc<Rendered>>,
     diffs: HashMap<Key, Arc<DocumentDiff>>,
     pages: HashMap<Key, Vec<u8>>,
@@ -165,6 +170,30 @@ impl RenderCache {
         }
         lock(&self.next).policies.insert(key, built.clone());
         Ok(built)
+    }
+
+    /// Every path and anchor of the site, for link checking: kept while none of them changes.
+    pub fn targets(&self, key: Key, build: impl FnOnce() -> LinkTargets) -> Arc<LinkTargets> {
+        let cached = lock(&self.last)
+            .targets
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, targets)| targets.clone());
+        let targets = cached.unwrap_or_else(|| Arc::new(build()));
+        lock(&self.next).targets = Some((key, targets.clone()));
+        targets
+    }
+
+    /// One policy's broken links, for unchanged links and targets.
+    pub fn link_problems(
+        &self,
+        key: Key,
+        check: impl FnOnce() -> Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let cached = lock(&self.last).link_problems.get(&key).cloned();
+        let problems = cached.unwrap_or_else(check);
+        lock(&self.next).link_problems.insert(key, problems.clone());
+        problems
     }
 
     pub fn document(&self, key: Key, render: impl FnOnce() -> Rendered) -> Arc<Rendered> {

@@ -151,6 +151,19 @@ impl Output for TimedOutput<'_> {
     ) -> std::io::Result<WriteOutcome> {
         self.timed(|| self.inner.write_shared(relative, bytes))
     }
+
+    fn write_all_shared(
+        &self,
+        files: &[(String, std::sync::Arc<Vec<u8>>)],
+    ) -> std::io::Result<Vec<WriteOutcome>> {
+        let started = Instant::now();
+        let outcomes = self.inner.write_all_shared(files);
+        self.nanos.fetch_add(
+            u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+        outcomes
+    }
 }
 
 #[cfg(test)]

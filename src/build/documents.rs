@@ -11,7 +11,7 @@ use crate::content::{Content, Source};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
 use crate::markdown::{self, Rendered, Sanitizer};
-use crate::render_cache::{Key, RenderCache};
+use crate::render_cache::{Key, KeyHasher, RenderCache};
 use crate::site::SitePlan;
 
 /// A rendered Markdown document and where it is shown.
@@ -130,7 +130,99 @@ pub fn validate<'c>(
     assets: &[crate::theme::Asset],
     broken_links: Severity,
 ) -> Diagnostics {
-    // Every path the site will have, so links can be checked against it.
+    let targets = link_targets(plan, versions, pages, assets);
+    let documents: Vec<&RenderedDocument> = versions.values().chain(pages.values()).collect();
+    let mut problems = check_links(plan, &documents, &targets, broken_links);
+    check_static_collisions(plan.content, &targets, &mut problems);
+    problems.extend(crate::consent::check(plan.content));
+    problems
+}
+
+/// `validate` for `serve`: the targets are kept while no path or anchor of the site changes,
+/// and each policy's links are checked again only when the policy or the targets changed.
+/// The answer is `validate`'s: both check with the same functions, keyed by all they read.
+pub(super) fn validate_cached<'c>(
+    plan: &SitePlan<'c>,
+    versions: &VersionDocuments<'c>,
+    pages: &PageDocuments<'c>,
+    assets: &[crate::theme::Asset],
+    broken_links: Severity,
+    cache: &RenderCache,
+    policy_keys: &[(Key, Key)],
+) -> Diagnostics {
+    let mut fingerprint = cache.hasher();
+    fingerprint.part(plan.urls.absolute("").as_bytes());
+    for (_, targets_key) in policy_keys {
+        fingerprint.part(&targets_key.bytes());
+    }
+    for (slug, doc) in pages {
+        fingerprint.part(slug.as_bytes());
+        anchors_key(&mut fingerprint, &doc.rendered);
+    }
+    for file in &plan.content.static_files {
+        fingerprint.part(file.relative.as_bytes());
+    }
+    for asset in assets {
+        fingerprint.part(asset.published.as_bytes());
+    }
+    let fingerprint = fingerprint.finish();
+    let targets = cache.targets(fingerprint, || link_targets(plan, versions, pages, assets));
+
+    let by_policy: Vec<Vec<Diagnostic>> = plan
+        .policies
+        .par_iter()
+        .zip(policy_keys)
+        .map(|(policy, (policy_key, _))| {
+            let key = cache
+                .hasher()
+                .part(&policy_key.bytes())
+                .part(&fingerprint.bytes())
+                .json(&broken_links)
+                .finish();
+            cache.link_problems(key, || {
+                let documents: Vec<&RenderedDocument> = policy
+                    .versions
+                    .iter()
+                    .map(|v| &versions[&(policy.slug().to_string(), v.version.date)])
+                    .collect();
+                check_links(plan, &documents, &targets, broken_links)
+                    .iter()
+                    .cloned()
+                    .collect()
+            })
+        })
+        .collect();
+    let mut problems: Diagnostics = by_policy.into_iter().flatten().collect();
+    let page_documents: Vec<&RenderedDocument> = pages.values().collect();
+    problems.extend(check_links(plan, &page_documents, &targets, broken_links));
+    check_static_collisions(plan.content, &targets, &mut problems);
+    problems.extend(crate::consent::check(plan.content));
+    problems
+}
+
+/// Adds every id a link's `#anchor` may name in `rendered` (see `Rendered::has_anchor`).
+pub(super) fn anchors_key(hasher: &mut KeyHasher, rendered: &Rendered) {
+    for heading in &rendered.headings {
+        hasher.part(heading.id.as_bytes());
+    }
+    for anchor in &rendered.anchors {
+        hasher.part(anchor.as_bytes());
+    }
+    let mut rest = rendered.html.as_str();
+    while let Some(at) = rest.find("id=\"") {
+        rest = &rest[at + 4..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        hasher.part(rest[..end].as_bytes());
+    }
+}
+
+/// Every path the site will have, and the documents whose anchors links may name.
+fn link_targets(
+    plan: &SitePlan,
+    versions: &VersionDocuments,
+    pages: &PageDocuments,
+    assets: &[crate::theme::Asset],
+) -> LinkTargets {
     let mut targets = LinkTargets::default();
     let urls = &plan.urls;
     for extra in [
@@ -154,14 +246,15 @@ pub fn validate<'c>(
                 targets.add_path(urls.changes(policy.slug(), v.version.date));
             }
             let doc = &versions[&(policy.slug().to_string(), v.version.date)];
-            targets.add_document(urls.version(policy.slug(), v.version.date), &doc.rendered);
+            let url = urls.version(policy.slug(), v.version.date);
+            targets.add_document(url, doc.rendered.clone());
             if v.version.date == shown {
-                targets.add_document(urls.policy(policy.slug()), &doc.rendered);
+                targets.add_document(urls.policy(policy.slug()), doc.rendered.clone());
             }
         }
     }
     for (slug, doc) in pages {
-        targets.add_document(urls.page(slug), &doc.rendered);
+        targets.add_document(urls.page(slug), doc.rendered.clone());
     }
     for file in &plan.content.static_files {
         targets.add_path(urls.file(&file.relative));
@@ -169,15 +262,21 @@ pub fn validate<'c>(
     for asset in assets {
         targets.add_path(urls.file(&asset.published));
     }
+    targets
+}
 
-    let mut problems: Diagnostics = versions
-        .values()
-        .chain(pages.values())
-        .collect::<Vec<_>>()
+/// The broken links of `documents`, reported at `broken_links`' severity.
+fn check_links(
+    plan: &SitePlan,
+    documents: &[&RenderedDocument],
+    targets: &LinkTargets,
+    broken_links: Severity,
+) -> Diagnostics {
+    documents
         .par_iter()
         .flat_map_iter(|doc| {
             let document_links = DocumentLinks {
-                urls,
+                urls: &plan.urls,
                 home: doc.home.clone(),
                 source_relative: doc.source_relative.clone(),
             };
@@ -188,17 +287,14 @@ pub fn validate<'c>(
                 body: doc.source.body(),
                 body_line: doc.source.body_line,
             };
-            links::check(&checked, &targets).into_iter().map(|mut d| {
+            links::check(&checked, targets).into_iter().map(|mut d| {
                 d.severity = broken_links;
                 d
             })
         })
         .collect::<Vec<_>>()
         .into_iter()
-        .collect();
-    check_static_collisions(plan.content, &targets, &mut problems);
-    problems.extend(crate::consent::check(plan.content));
-    problems
+        .collect()
 }
 
 /// A file in `static/` may not take the place of a page the site generates.

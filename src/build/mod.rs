@@ -19,12 +19,11 @@ use rayon::prelude::*;
 use crate::content::{self, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::feeds;
-use crate::markdown::Rendered;
 use crate::output::Output;
 use crate::pages::{
     IndexPage, InfoPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage,
 };
-use crate::render_cache::RenderCache;
+use crate::render_cache::{Key, RenderCache};
 use crate::site::{Drafts, SitePlan};
 use crate::theme::Theme;
 use crate::timings::{TimedOutput, Timings};
@@ -88,8 +87,19 @@ pub fn themes_root(content_dir: &Path) -> PathBuf {
 /// Loads the content and theme: the part of a build that can fail on the user's input.
 pub fn load(content_dir: &Path) -> Result<(Content, Theme), BuildError> {
     let loaded = content::load(content_dir);
+    // Fails with the problems of both when the content did not load.
+    let theme = load_theme(content_dir, loaded.as_ref())?;
+    Ok((loaded?, theme))
+}
+
+/// Loads the theme `site.yaml` names. When the content did not load, the theme is still
+/// loaded (its name read from the raw text) so that one run reports the problems of both.
+pub fn load_theme(
+    content_dir: &Path,
+    content: Result<&Content, &Diagnostics>,
+) -> Result<Theme, BuildError> {
     let config_text = std::fs::read_to_string(content_dir.join("site.yaml")).unwrap_or_default();
-    let theme_name = match &loaded {
+    let theme_name = match content {
         Ok(c) => c.config.theme.clone(),
         Err(_) => config_text
             .lines()
@@ -102,21 +112,25 @@ pub fn load(content_dir: &Path) -> Result<(Content, Theme), BuildError> {
         &content_dir.join("site.yaml"),
         &config_text,
     );
-    match (loaded, theme) {
-        (Ok(content), Ok(theme)) => Ok((content, theme)),
-        (Err(mut problems), Err(theme_problem)) => {
+    match (content, theme) {
+        (Ok(_), Ok(theme)) => Ok(theme),
+        (Ok(_), Err(theme_problem)) => Err(theme_problem.into()),
+        (Err(problems), Err(theme_problem)) => {
+            let mut problems = problems.clone();
             problems.push(theme_problem);
             Err(problems.into())
         }
-        (Err(problems), Ok(_)) => Err(problems.into()),
-        (Ok(_), Err(theme_problem)) => Err(theme_problem.into()),
+        (Err(problems), Ok(_)) => Err(problems.clone().into()),
     }
 }
 
 /// Builds the site into `output`. Nothing is published unless the content is free of errors:
 /// a `DiskOutput` that is not committed leaves the previous site as it was.
 pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
-    build_inner(options, output, None)
+    let mut timings = Timings::from_env();
+    let (content, theme) = load(&options.content_dir)?;
+    timings.phase("load content and theme");
+    build_inner(&content, &theme, options, output, None, timings)
 }
 
 /// `build` for `serve`: reuses what the previous build rendered where its inputs are unchanged.
@@ -126,30 +140,46 @@ pub fn build_with_cache(
     output: &dyn Output,
     cache: &RenderCache,
 ) -> Result<BuildReport, BuildError> {
+    let mut timings = Timings::from_env();
+    let (content, theme) = load(&options.content_dir)?;
+    timings.phase("load content and theme");
+    build_loaded(&content, &theme, options, output, cache, timings)
+}
+
+/// `build_with_cache` from content and theme already loaded: `serve` keeps its content
+/// between rebuilds and re-reads only the files that changed.
+pub fn build_loaded(
+    content: &Content,
+    theme: &Theme,
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: &RenderCache,
+    timings: Timings,
+) -> Result<BuildReport, BuildError> {
     cache.begin();
-    let report = build_inner(options, output, Some(cache))?;
+    let report = build_inner(content, theme, options, output, Some(cache), timings)?;
     cache.finish();
     Ok(report)
 }
 
 fn build_inner(
+    content: &Content,
+    theme: &Theme,
     options: &BuildOptions,
     output: &dyn Output,
     cache: Option<&RenderCache>,
+    mut timings: Timings,
 ) -> Result<BuildReport, BuildError> {
-    let mut timings = Timings::from_env();
     let timed_output = TimedOutput::new(output);
     let output: &dyn Output = &timed_output;
-    let (content, theme) = load(&options.content_dir)?;
-    timings.phase("load content and theme");
     let mut tera = theme.templates()?;
-    let plan = SitePlan::new(&content, options.today, options.drafts);
+    let plan = SitePlan::new(content, options.today, options.drafts);
     let urls = &plan.urls;
     let assets = theme.assets();
     let site = site_context(&plan, options, &assets);
     tera.global_context().insert("site", &site);
     let shared = cache.map(|c| theme.fingerprint(c.hasher()).json(&site).finish());
-    let writer = Writer::new(output, &tera, &theme, urls, cache.zip(shared));
+    let writer = Writer::new(output, &tera, theme, urls, cache.zip(shared));
     let policy_views: Vec<PolicyView> = plan
         .policies
         .iter()
@@ -157,8 +187,8 @@ fn build_inner(
         .collect();
     timings.phase("compile templates, plan");
 
-    // Every policy's pages, written as they are made; only link facts are kept.
-    let policy_documents: Vec<Vec<Arc<Rendered>>> = plan
+    // Every policy's pages, written as they are made; a plain build then drops them.
+    let policies: Vec<(Arc<PolicyOutput>, Option<Key>)> = plan
         .policies
         .par_iter()
         .zip(&policy_views)
@@ -169,16 +199,19 @@ fn build_inner(
                 view,
                 writer: &writer,
             };
-            let built = match cache.zip(shared) {
+            match cache.zip(shared) {
                 Some((cache, shared)) => {
-                    cache.policy(job.key(cache.hasher(), shared), || job.build())?
+                    let key = job.key(cache.hasher(), shared);
+                    let built = cache.policy(key, || job.build())?;
+                    writer.shared_files(&built.files)?;
+                    Ok((built, Some(key)))
                 }
-                None => Arc::new(job.build()?),
-            };
-            for (path, bytes) in &built.files {
-                writer.shared_file(path, bytes)?;
+                None => {
+                    let mut built = job.build()?;
+                    writer.shared_files(&std::mem::take(&mut built.files))?;
+                    Ok((Arc::new(built), None))
+                }
             }
-            Ok(built.documents.clone())
         })
         .collect::<Result<_, BuildError>>()?;
     timings.phase("policies: Markdown, diffs, pages");
@@ -186,14 +219,14 @@ fn build_inner(
     let versions: VersionDocuments = plan
         .policies
         .iter()
-        .zip(policy_documents)
-        .flat_map(|(policy, documents)| {
+        .zip(&policies)
+        .flat_map(|(policy, (built, _))| {
             let root = &content.root;
             let home = urls.policy(policy.slug());
             policy
                 .versions
                 .iter()
-                .zip(documents)
+                .zip(built.documents.iter().cloned())
                 .map(move |(planned, rendered)| {
                     let source = &planned.version.source;
                     let document = RenderedDocument {
@@ -207,14 +240,38 @@ fn build_inner(
                 })
         })
         .collect();
+    timings.phase("collect link facts");
     let pages = documents::render_pages(&plan, cache);
-    let problems = validate(&plan, &versions, &pages, &assets, options.broken_links);
+    let problems = match cache {
+        None => validate(&plan, &versions, &pages, &assets, options.broken_links),
+        Some(cache) => {
+            let keys: Vec<(Key, Key)> = policies
+                .iter()
+                .map(|(built, key)| {
+                    (
+                        key.unwrap_or_default(),
+                        built.targets_key.unwrap_or_default(),
+                    )
+                })
+                .collect();
+            documents::validate_cached(
+                &plan,
+                &versions,
+                &pages,
+                &assets,
+                options.broken_links,
+                cache,
+                &keys,
+            )
+        }
+    };
     timings.phase("check links");
     if problems.has_errors() {
         return Err(problems.into());
     }
 
     write_site_pages(&plan, &policy_views, &pages, &writer)?;
+    timings.phase("site pages");
     for asset in &assets {
         writer.file(&asset.published, asset.bytes.clone())?;
     }
@@ -223,8 +280,9 @@ fn build_inner(
             .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", file.path.display())))?;
         writer.file(&file.relative, bytes)?;
     }
-    write_site_files(&plan, &writer)?;
-    timings.phase("site pages and files");
+    timings.phase("assets and static files");
+    let policies: Vec<Arc<PolicyOutput>> = policies.into_iter().map(|(built, _)| built).collect();
+    write_site_files(&plan, &policies, &writer, &mut timings)?;
     timings.note("(writing, summed over threads)", timed_output.total());
 
     Ok(BuildReport {
@@ -333,17 +391,36 @@ fn write_site_pages(
 }
 
 /// The site-wide feed, `versions.json`, sitemap, robots.txt and `_headers`.
-fn write_site_files(plan: &SitePlan, writer: &Writer) -> Result<(), BuildError> {
+fn write_site_files(
+    plan: &SitePlan,
+    policies: &[Arc<PolicyOutput>],
+    writer: &Writer,
+    timings: &mut Timings,
+) -> Result<(), BuildError> {
     let urls = &plan.urls;
     let config = &plan.content.config;
-    writer.file("feed.xml", feeds::site_feed(plan).into_bytes())?;
+    let feeds: Vec<_> = policies.iter().map(|p| &p.feed).collect();
+    writer.file("feed.xml", feeds::site_feed(plan, &feeds).into_bytes())?;
+    timings.phase("site feed");
     writer.file(
         "versions.json",
-        feeds::versions_json(plan)
-            .map_err(BuildError::Io)?
-            .into_bytes(),
+        feeds::versions_json(
+            plan,
+            &policies
+                .iter()
+                .map(|p| p.versions_json.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .map_err(BuildError::Io)?
+        .into_bytes(),
     )?;
-    writer.file("sitemap.xml", site_files::sitemap(plan).into_bytes())?;
+    timings.phase("versions.json");
+    let sitemaps: Vec<&str> = policies.iter().map(|p| p.sitemap.as_str()).collect();
+    writer.file(
+        "sitemap.xml",
+        site_files::sitemap(plan, &sitemaps).into_bytes(),
+    )?;
+    timings.phase("sitemap");
     writer.file(
         "robots.txt",
         format!(

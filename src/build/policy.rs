@@ -14,7 +14,7 @@ use super::BuildError;
 use super::documents;
 use super::writer::Writer;
 use crate::diff::{DocumentDiff, VersionChain};
-use crate::feeds;
+use crate::feeds::{self, FeedEntries};
 use crate::history::{self, ChangesPage, HistoryPage, VersionDiff};
 use crate::markdown::{Rendered, Sanitizer};
 use crate::pages::{PolicyView, VersionPage};
@@ -33,6 +33,14 @@ pub struct PolicyOutput {
     /// Each version's rendered Markdown, in the order of `PolicyPlan::versions`: only its
     /// link facts in a plain build, which need not hold every body of the site at once.
     pub documents: Vec<Arc<Rendered>>,
+    /// Its entries for the site feed, its object in `versions.json` and its part of the
+    /// sitemap: the site-wide files are put together from these.
+    pub feed: FeedEntries,
+    pub versions_json: String,
+    pub sitemap: String,
+    /// Every path and anchor the policy gives links to aim at (`serve` only): while the
+    /// keys of all policies stay the same, so do the site's link targets.
+    pub targets_key: Option<Key>,
     /// The cached parts it was made from (`serve` only): carried into the next build's cache
     /// when the policy is reused whole, so a later template change need not redo them.
     pub parts: CachedParts,
@@ -99,14 +107,36 @@ impl PolicyJob<'_, '_> {
         }
         let history = HistoryPage::new(self.plan, self.view, self.policy);
         files.push(self.page("history.html", &history.page.path, &history)?);
+        let targets_key = self.writer.render_cache().map(|cache| {
+            let mut hasher = cache.hasher();
+            hasher
+                .part(self.policy.slug().as_bytes())
+                .part(&self.policy.shown.to_le_bytes());
+            for (index, (planned, rendered)) in
+                self.policy.versions.iter().zip(&documents).enumerate()
+            {
+                hasher
+                    .part(planned.version.date_string().as_bytes())
+                    .json(&planned.status)
+                    .part(&[u8::from(self.policy.previous(index).is_some())]);
+                documents::anchors_key(&mut hasher, rendered);
+            }
+            hasher.finish()
+        });
+        let feed = feeds::policy_feed_entries(self.plan, self.policy);
         let feed_path = self.plan.urls.policy_feed(self.policy.slug());
         files.push((
             self.plan.urls.output_path(&feed_path),
-            Arc::new(feeds::policy_feed(self.plan, self.policy).into_bytes()),
+            Arc::new(feeds::policy_feed(self.plan, self.policy, &feed).into_bytes()),
         ));
         Ok(PolicyOutput {
             files,
             documents,
+            feed,
+            versions_json: feeds::versions_json_entry(self.plan, self.policy)
+                .map_err(BuildError::Io)?,
+            sitemap: super::site_files::policy_sitemap(self.plan, self.policy),
+            targets_key,
             parts,
         })
     }
@@ -173,13 +203,20 @@ impl PolicyJob<'_, '_> {
             let front = &version.front;
             hasher
                 .part(version.date_string().as_bytes())
-                .json(&planned.status)
-                .json(&(&front.title, &front.summary, &front.label, front.draft))
+                .part(&[planned.status as u8, u8::from(front.draft)])
+                .part(optional_text(&front.title))
+                .part(optional_text(&front.summary))
+                .part(optional_text(&front.label))
                 .part(version.source.path.as_os_str().as_encoded_bytes())
-                .part(version.source.body().as_bytes());
+                .part(&version.source.sha256);
         }
         hasher.finish()
     }
+}
+
+/// A front-matter field for a key: absent differs from any text, the empty text included.
+fn optional_text(value: &Option<String>) -> &[u8] {
+    value.as_deref().map_or(b"\0absent", str::as_bytes)
 }
 
 /// The rendered document with its HTML dropped, unless something else (the cache) holds it.

@@ -1,50 +1,89 @@
 //! The site-wide files beside the pages: sitemap and security headers.
 
 use crate::markdown;
-use crate::site::SitePlan;
+use crate::site::{PolicyPlan, SitePlan, Urls, VersionStatus};
 
-/// Every public HTML page, with absolute URLs, in a stable order.
-pub(super) fn sitemap(plan: &SitePlan) -> String {
+/// One policy's part of the sitemap: its pages in path order, as XML. Every path of a
+/// policy starts with `/<slug>/`, so in the sorted sitemap they form one unbroken run that
+/// sorts where that prefix does; `serve` reuses the part of each unchanged policy.
+pub fn policy_sitemap(plan: &SitePlan, policy: &PolicyPlan) -> String {
     let urls = &plan.urls;
-    let mut entries: Vec<(String, Option<String>)> = vec![(urls.index(), None)];
-    for policy in &plan.policies {
-        let shown = policy.shown_version().version;
-        entries.push((urls.policy(policy.slug()), Some(shown.date_string())));
-        entries.push((urls.history(policy.slug()), None));
-        for (index, v) in policy.versions.iter().enumerate() {
-            if v.status == crate::site::VersionStatus::Draft {
-                continue;
-            }
+    let shown = policy.shown_version().version;
+    let mut entries = vec![
+        (urls.policy(policy.slug()), Some(shown.date_string())),
+        (urls.history(policy.slug()), None),
+    ];
+    for (index, v) in policy.versions.iter().enumerate() {
+        if v.status == VersionStatus::Draft {
+            continue;
+        }
+        entries.push((
+            urls.version(policy.slug(), v.version.date),
+            Some(v.version.date_string()),
+        ));
+        if policy.previous(index).is_some() {
             entries.push((
-                urls.version(policy.slug(), v.version.date),
+                urls.changes(policy.slug(), v.version.date),
                 Some(v.version.date_string()),
             ));
-            if policy.previous(index).is_some() {
-                entries.push((
-                    urls.changes(policy.slug(), v.version.date),
-                    Some(v.version.date_string()),
-                ));
-            }
         }
     }
-    for page in &plan.pages {
-        entries.push((urls.page(&page.slug), None));
-    }
-    entries.push((urls.file("cookie-settings/"), None));
-    entries.push((urls.file("quick-exit/"), None));
+    entries_xml(urls, entries)
+}
+
+fn entries_xml(urls: &Urls, mut entries: Vec<(String, Option<String>)>) -> String {
     entries.sort();
     entries.dedup();
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
+    let mut xml = String::new();
     for (path, lastmod) in entries {
         xml.push_str("  <url><loc>");
         xml.push_str(&markdown::escape_html(&urls.absolute(&path)));
         xml.push_str("</loc>");
         if let Some(date) = lastmod {
-            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+            xml.push_str("<lastmod>");
+            xml.push_str(&date);
+            xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
+    }
+    xml
+}
+
+/// Every public HTML page, with absolute URLs, in path order: the site's own pages and each
+/// policy's part (from [`policy_sitemap`], in the order of `plan.policies`).
+pub(super) fn sitemap(plan: &SitePlan, policy_parts: &[&str]) -> String {
+    let urls = &plan.urls;
+    let mut others = vec![(urls.index(), None)];
+    for page in &plan.pages {
+        others.push((urls.page(&page.slug), None));
+    }
+    others.push((urls.file("cookie-settings/"), None));
+    others.push((urls.file("quick-exit/"), None));
+    let mut parts: Vec<(String, String)> = others
+        .into_iter()
+        .map(|(path, lastmod)| (path.clone(), entries_xml(urls, vec![(path, lastmod)])))
+        .collect();
+    let mut policy_parts: Vec<(String, &str)> = plan
+        .policies
+        .iter()
+        .zip(policy_parts)
+        .map(|(policy, part)| (urls.policy(policy.slug()), *part))
+        .collect();
+    policy_parts.sort();
+    parts.sort();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    // Merge the two sorted lists; a page and a policy never share a path.
+    let mut others = parts.iter().peekable();
+    for (key, part) in &policy_parts {
+        while let Some((_, entry)) = others.next_if(|(path, _)| path < key) {
+            xml.push_str(entry);
+        }
+        xml.push_str(part);
+    }
+    for (_, entry) in others {
+        xml.push_str(entry);
     }
     xml.push_str("</urlset>\n");
     xml

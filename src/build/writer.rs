@@ -92,9 +92,17 @@ impl<'a> Writer<'a> {
         self.count(relative, self.output.write(relative, bytes))
     }
 
-    /// Writes bytes that something else (`serve`'s cache) also holds, without copying them.
-    pub fn shared_file(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> Result<(), BuildError> {
-        self.count(relative, self.output.write_shared(relative, bytes))
+    /// Writes a policy's files at once.
+    pub fn shared_files(&self, files: &[(String, Arc<Vec<u8>>)]) -> Result<(), BuildError> {
+        match self.output.write_all_shared(files) {
+            Ok(outcomes) => {
+                for outcome in outcomes {
+                    self.count("", Ok(outcome))?;
+                }
+                Ok(())
+            }
+            Err(e) => Err(BuildError::Io(format!("cannot write: {e}"))),
+        }
     }
 
     fn count(

@@ -24,10 +24,12 @@ use std::time::Instant;
 use chrono::NaiveDate;
 
 use crate::build::{self, BuildError, BuildOptions};
+use crate::content::ContentStore;
 use crate::diagnostics::{Diagnostics, Format, Severity};
 use crate::output::MemoryOutput;
 use crate::render_cache::RenderCache;
 use crate::site::Drafts;
+use crate::timings::Timings;
 
 pub use routes::{Reply, route};
 pub use site::{ServedSite, SiteHandle};
@@ -79,13 +81,14 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
     let cache = RenderCache::default();
     let mut builder = Builder {
         options,
+        store: ContentStore::open(&options.content_dir),
         cache: &cache,
         handle: &handle,
         hub: &hub,
         inbox: &inbox,
         stop_requested: false,
     };
-    builder.rebuild("Built");
+    builder.rebuild("Built", &Changed::Nothing);
 
     let server = server::Server::start(options.address, handle.clone(), hub.clone())?;
     let url = format!(
@@ -115,7 +118,12 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
                     .filter_map(|p| p.file_name())
                     .map(|n| n.to_string_lossy().into_owned())
                     .collect();
-                builder.rebuild(&format!("Rebuilt after a change to {}", names.join(", ")));
+                let what = if names.is_empty() {
+                    "Rebuilt after a change the watcher could not name".to_string()
+                } else {
+                    format!("Rebuilt after a change to {}", names.join(", "))
+                };
+                builder.rebuild(&what, &Changed::from_watcher(paths));
             }
         }
     }
@@ -125,9 +133,30 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
     Ok(())
 }
 
+/// What changed since the last build, as far as the watcher could tell.
+enum Changed {
+    /// The first build: the store has just read everything.
+    Nothing,
+    Paths(Vec<PathBuf>),
+    /// An event without a path (a rescan, an overflow): read everything again.
+    Unknown,
+}
+
+impl Changed {
+    fn from_watcher(paths: Vec<PathBuf>) -> Self {
+        if paths.is_empty() {
+            Changed::Unknown
+        } else {
+            Changed::Paths(paths)
+        }
+    }
+}
+
 /// One rebuild and its effects: swap the served site, print, tell the browsers.
 struct Builder<'a> {
     options: &'a ServeOptions,
+    /// The content as last read; a rebuild re-reads only the files that changed.
+    store: ContentStore,
     cache: &'a RenderCache,
     handle: &'a SiteHandle,
     hub: &'a Arc<reload::Hub>,
@@ -141,8 +170,17 @@ struct Builder<'a> {
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl Builder<'_> {
-    fn rebuild(&mut self, what: &str) {
+    fn rebuild(&mut self, what: &str, changed: &Changed) {
         let started = Instant::now();
+        let mut timings = Timings::from_env();
+        let loaded = match changed {
+            Changed::Nothing => self.store.result().map_err(Diagnostics::clone),
+            Changed::Paths(paths) => self.store.apply(paths),
+            Changed::Unknown => self.store.reload(),
+        };
+        // The theme is a handful of files, read again each time: cheaper than tracking them.
+        let theme = build::load_theme(&self.options.content_dir, loaded.as_ref().map(|c| *c));
+        timings.phase("load changed content and theme");
         let options = BuildOptions {
             content_dir: self.options.content_dir.clone(),
             today: self.options.today,
@@ -151,29 +189,39 @@ impl Builder<'_> {
             broken_links: self.options.broken_links,
         };
         let output = MemoryOutput::new();
-        let result = build::build_with_cache(&options, &output, self.cache);
+        let result = match (loaded, theme) {
+            (Ok(content), Ok(theme)) => {
+                build::build_loaded(content, &theme, &options, &output, self.cache, timings)
+            }
+            (_, Err(problems)) => Err(problems),
+            (Err(problems), Ok(_)) => Err(problems.into()),
+        };
         let previous = self.handle.current();
         let next = match result {
             Ok(report) => {
                 if !report.warnings.is_empty() {
                     crate::cli::report(report.warnings, self.options.format);
                 }
-                let prefix = site_prefix(&self.options.content_dir)
-                    .unwrap_or_else(|| previous.prefix.clone());
+                let prefix = self
+                    .store
+                    .result()
+                    .map_or_else(|_| previous.prefix.clone(), |c| c.config.base().path);
                 let reused = self.cache.last_reuse();
                 eprintln!(
-                    "{what} in {} ms ({} pages rendered, {} of them reused unchanged; {} of {} documents reused).",
+                    "{what} in {} ms ({} of {} policies reused whole; {} pages rendered, {} of them reused unchanged).",
                     started.elapsed().as_millis(),
+                    reused.policies,
+                    reused.policies_total,
                     report.pages_rendered,
                     reused.pages,
-                    reused.documents,
-                    reused.documents_total
                 );
                 ServedSite::new(output.into_files(), prefix, None, previous.generation + 1)
             }
             Err(error) => {
                 match self.inbox.recv_timeout(SETTLE) {
-                    Ok(Signal::Changed(_)) => return self.rebuild(what),
+                    Ok(Signal::Changed(paths)) => {
+                        return self.rebuild(what, &Changed::from_watcher(paths));
+                    }
                     Ok(Signal::Stop) => self.stop_requested = true,
                     Err(_) => {}
                 }
@@ -202,15 +250,6 @@ impl Builder<'_> {
         self.handle.replace(next);
         self.hub.announce(generation);
     }
-}
-
-/// The path prefix of `base_url`, read from `site.yaml`; `None` while it does not parse.
-fn site_prefix(content_dir: &std::path::Path) -> Option<String> {
-    let path = content_dir.join("site.yaml");
-    let text = std::fs::read_to_string(&path).ok()?;
-    crate::config::SiteConfig::parse(&text, &path)
-        .ok()
-        .map(|c| c.base().path)
 }
 
 fn display_address(address: SocketAddr) -> String {
