@@ -177,11 +177,12 @@ pub(crate) struct HtmlSink {
 }
 
 impl HtmlSink {
-    /// A sink for a block of `kind`: table rows start without a cell.
-    pub fn new(kind: &BlockKind) -> Self {
+    /// A sink for a block of `kind`: table rows start without a cell. Other blocks get one
+    /// cell with room for `capacity` bytes, so writing it rarely has to grow and copy it.
+    pub fn new(kind: &BlockKind, capacity: usize) -> Self {
         let mut s = Self::default();
         if !matches!(kind, BlockKind::Row { .. }) {
-            s.cells.push(String::new());
+            s.cells.push(String::with_capacity(capacity));
         }
         s
     }
