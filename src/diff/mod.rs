@@ -26,6 +26,7 @@ mod inline;
 mod render;
 mod replay;
 mod sanitize;
+mod session;
 mod tables;
 mod words;
 
@@ -37,6 +38,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 pub use sanitize::sanitize;
+pub use session::PolicyDiffer;
 
 #[derive(Debug, Clone)]
 pub struct DiffOptions {
@@ -100,7 +102,13 @@ pub enum ChangeKind {
 
 /// Diffs two Markdown bodies (front matter already stripped).
 pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDiff {
-    let (html, summary, notes, markup) = diff_parts(old, new, options);
+    finish(diff_parts(old, new, options))
+}
+
+/// Unsanitised output, the notes on coarseness and whether raw HTML is in it.
+type Parts = (String, DiffSummary, Vec<String>, blocks::Markup);
+
+fn finish((html, summary, notes, markup): Parts) -> DocumentDiff {
     DocumentDiff {
         // Our own markup is escaped and its URLs filtered as it is written; only raw HTML
         // copied from a policy needs the allow-list.
@@ -129,29 +137,46 @@ pub(crate) fn diff_raw(
 }
 
 /// Unsanitised output and whether it carries raw HTML from either version.
-fn diff_parts(
-    old: &str,
-    new: &str,
-    options: &DiffOptions,
-) -> (String, DiffSummary, Vec<String>, blocks::Markup) {
-    let datetime = escape::attr(&options.datetime);
-    if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
-        let (html, summary, notes) = replaced(old, new, &datetime, options.max_input_bytes);
-        return (html, summary, notes, blocks::Markup::OwnOnly);
+fn diff_parts(old: &str, new: &str, options: &DiffOptions) -> Parts {
+    if let Some(parts) = too_large(old, new, options) {
+        return parts;
     }
     let deadline = Instant::now() + options.deadline;
     let mut interner = words::Interner::new();
-    let old_doc = blocks::parse_doc(old, &mut interner);
-    let new_doc = blocks::parse_doc(new, &mut interner);
+    let mut old_doc = blocks::parse_doc(old, &mut interner);
+    let mut new_doc = blocks::parse_doc(new, &mut interner);
+    diff_docs(&mut old_doc, &mut new_doc, &mut interner, options, deadline)
+}
+
+/// The whole-document fallback when either version is over [`DiffOptions::max_input_bytes`].
+fn too_large(old: &str, new: &str, options: &DiffOptions) -> Option<Parts> {
+    if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
+        let datetime = escape::attr(&options.datetime);
+        let (html, summary, notes) = replaced(old, new, &datetime, options.max_input_bytes);
+        return Some((html, summary, notes, blocks::Markup::OwnOnly));
+    }
+    None
+}
+
+/// Diffs two parsed versions whose tokens come from `interner`. Blocks tokenised by an
+/// earlier diff stay tokenised: a version may be diffed against both of its neighbours.
+fn diff_docs(
+    old_doc: &mut blocks::Parsed,
+    new_doc: &mut blocks::Parsed,
+    interner: &mut words::Interner,
+    options: &DiffOptions,
+    deadline: Instant,
+) -> Parts {
+    let datetime = escape::attr(&options.datetime);
     let markup =
         if old_doc.markup == blocks::Markup::RawHtml || new_doc.markup == blocks::Markup::RawHtml {
             blocks::Markup::RawHtml
         } else {
             blocks::Markup::OwnOnly
         };
-    let (mut old_blocks, mut new_blocks) = (old_doc.blocks, new_doc.blocks);
+    let (old_blocks, new_blocks) = (&mut old_doc.blocks, &mut new_doc.blocks);
     let mut notes = Vec::new();
-    let ops = align::block_ops(&old_blocks, &new_blocks, deadline, &mut notes);
+    let ops = align::block_ops(old_blocks, new_blocks, deadline, &mut notes);
     // Only blocks in changed stretches are split into words: unchanged ones are shown
     // from the HTML the parser already wrote for them.
     for op in &ops {
@@ -160,15 +185,16 @@ fn diff_parts(
         }
         let (_, or, nr) = op.as_tag_tuple();
         for i in or {
-            blocks::tokenise(&mut old_blocks[i], &old_doc.events[i], &mut interner);
+            blocks::tokenise(&mut old_blocks[i], &old_doc.events[i], interner);
         }
         for i in nr {
-            blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], &mut interner);
+            blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], interner);
         }
     }
+    let (old_blocks, new_blocks) = (&old_doc.blocks, &new_doc.blocks);
     let mut aligner = align::Aligner {
-        old: &old_blocks,
-        new: &new_blocks,
+        old: old_blocks,
+        new: new_blocks,
         deadline,
         pair_budget: options.pair_budget,
         notes,
@@ -176,7 +202,7 @@ fn diff_parts(
     let entries = aligner.run_ops(&ops);
     let min_level = old_blocks
         .iter()
-        .chain(&new_blocks)
+        .chain(new_blocks.iter())
         .filter_map(|b| match b.kind {
             blocks::BlockKind::Heading(l) => Some(l),
             _ => None,
@@ -184,10 +210,10 @@ fn diff_parts(
         .min()
         .unwrap_or(2);
     let ctx = render::Ctx {
-        old: &old_blocks,
-        new: &new_blocks,
+        old: old_blocks,
+        new: new_blocks,
         writer: inline::InlineWriter {
-            interner: &interner,
+            interner,
             datetime: &datetime,
         },
         min_level,
