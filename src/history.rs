@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, VersionChain};
+use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, PolicyDiffer};
 use crate::links::DocumentLinks;
 use crate::markdown::{LinkResolver, escape_html};
 use crate::pages::{PageMeta, PolicyView, VersionView};
@@ -28,14 +28,8 @@ pub struct VersionDiff {
 }
 
 /// The versions of one policy, ready to be compared: each is parsed at most once.
-pub fn version_chain<'c>(policy: &PolicyPlan<'c>) -> VersionChain<'c> {
-    VersionChain::new(
-        policy
-            .versions
-            .iter()
-            .map(|v| v.version.source.body())
-            .collect(),
-    )
+pub fn version_chain<'c>(policy: &PolicyPlan<'c>) -> PolicyDiffer<'c> {
+    PolicyDiffer::new(policy.versions.iter().map(|v| v.version.source.body()))
 }
 
 /// What version `index` of `policy` changed, or `None` for a first version. The build calls
@@ -46,7 +40,7 @@ pub fn version_diff(
     plan: &SitePlan,
     policy: &PolicyPlan,
     index: usize,
-    chain: &mut VersionChain,
+    chain: &mut PolicyDiffer,
     cache: Option<&RenderCache>,
 ) -> Option<VersionDiff> {
     let previous = previous_index(policy, index)?;

@@ -117,11 +117,10 @@ impl Rendered {
     /// rendered body at once. `has_anchor` answers as before: each `id="` in the HTML is
     /// followed by its value up to the next quote, which is exactly what it looked for.
     pub fn keep_facts_only(&mut self) {
-        const ID: &str = "id=\"";
         let html = std::mem::take(&mut self.html);
         let mut rest = html.as_str();
-        while let Some(at) = rest.find(ID) {
-            rest = &rest[at + ID.len()..];
+        while let Some(at) = find_id_attribute(rest) {
+            rest = &rest[at..];
             if let Some(end) = rest.find('"') {
                 self.anchors.push(rest[..end].to_string());
             }
@@ -137,6 +136,21 @@ impl Rendered {
             .filter(|h| h.written_level == 2)
             .collect()
     }
+}
+
+/// Where the value of the first `id="` in `html` starts: `find("id=\"")` plus 4, but looking
+/// for the rarer `=` byte first (a substring search over every page body showed in profiles).
+fn find_id_attribute(html: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(eq) = bytes[from..].iter().position(|&b| b == b'=') {
+        let eq = from + eq;
+        if eq >= 2 && &bytes[eq - 2..eq] == b"id" && bytes.get(eq + 1) == Some(&b'"') {
+            return Some(eq + 2);
+        }
+        from = eq + 1;
+    }
+    None
 }
 
 /// GitHub's heading-id rule: lower case, drop punctuation, spaces to hyphens.
@@ -180,24 +194,37 @@ fn level_number(level: HeadingLevel) -> u8 {
 
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    push_escaped_html(&mut out, text);
     out
+}
+
+/// [`escape_html`] onto `out`. Every character it replaces is ASCII, and an ASCII byte never
+/// occurs inside another character's UTF-8 encoding, so it scans bytes and copies the runs
+/// between them whole.
+pub fn push_escaped_html(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 /// Renders a Markdown body. Raw HTML is sanitised; links are written as `resolver` says.
 pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) -> Rendered {
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, parser_options())
-        .into_offset_iter()
-        .collect();
+    // Sized up front from the body (about one event per 16 bytes of policy text): growing
+    // the list by doubling copied every event several times per page.
+    let mut events: Vec<(Event, std::ops::Range<usize>)> = Vec::with_capacity(body.len() / 16 + 16);
+    events.extend(Parser::new_ext(body, parser_options()).into_offset_iter());
     let has_raw_html = events
         .iter()
         .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
@@ -210,7 +237,7 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
             })
         )
     });
-    let events = namespace_footnotes(events);
+    namespace_footnotes(&mut events);
 
     let mut ids = IdAllocator::default();
     // The page title is the `h1`; a heading may go at most one level deeper than the one before,
@@ -262,14 +289,20 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                 index = end + 1;
                 continue;
             }
-            _ => push_inline(
-                event.clone(),
-                range,
-                resolver,
-                &mut rendered,
-                &mut out,
-                &events[index..],
-            ),
+            _ => {
+                // Each event is written once and only later ones are read again (a link's
+                // text), so it is moved out rather than cloned.
+                let event = std::mem::replace(&mut events[index].0, Event::Rule);
+                let range = events[index].1.clone();
+                push_inline(
+                    event,
+                    &range,
+                    resolver,
+                    &mut rendered,
+                    &mut out,
+                    &events[index..],
+                );
+            }
         }
         index += 1;
     }
@@ -289,34 +322,29 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
 /// Writes footnotes as pulldown-cmark does, but with ids under `fn-`: its own ids are the bare
 /// label, so `[^contact]` and a `## Contact` heading both got `id="contact"` and the footnote
 /// link jumped to the heading.
-fn namespace_footnotes(
-    events: Vec<(Event<'_>, std::ops::Range<usize>)>,
-) -> Vec<(Event<'_>, std::ops::Range<usize>)> {
+fn namespace_footnotes(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
     let mut numbers: HashMap<String, usize> = HashMap::new();
     let mut number_of = |label: &str| {
         let next = numbers.len() + 1;
         *numbers.entry(label.to_string()).or_insert(next)
     };
-    events
-        .into_iter()
-        .map(|(event, range)| {
-            let html = match &event {
-                Event::FootnoteReference(label) => format!(
-                    "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
-                    escape_html(label),
-                    number_of(label)
-                ),
-                Event::Start(Tag::FootnoteDefinition(label)) => format!(
-                    "\n<div class=\"footnote-definition\" id=\"fn-{}\"><sup class=\"footnote-definition-label\">{}</sup>",
-                    escape_html(label),
-                    number_of(label)
-                ),
-                Event::End(TagEnd::FootnoteDefinition) => "</div>\n".to_string(),
-                _ => return (event, range),
-            };
-            (Event::Html(CowStr::from(html)), range)
-        })
-        .collect()
+    for (event, _) in events.iter_mut() {
+        let html = match &*event {
+            Event::FootnoteReference(label) => format!(
+                "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
+                escape_html(label),
+                number_of(label)
+            ),
+            Event::Start(Tag::FootnoteDefinition(label)) => format!(
+                "\n<div class=\"footnote-definition\" id=\"fn-{}\"><sup class=\"footnote-definition-label\">{}</sup>",
+                escape_html(label),
+                number_of(label)
+            ),
+            Event::End(TagEnd::FootnoteDefinition) => "</div>\n".to_string(),
+            _ => continue,
+        };
+        *event = Event::Html(CowStr::from(html));
+    }
 }
 
 /// Rewrites links and images on their way out, recording them for the checks.
@@ -349,15 +377,18 @@ fn push_inline<'a>(
             } else {
                 ""
             };
-            let title = if title.is_empty() {
-                String::new()
-            } else {
-                format!(" title=\"{}\"", escape_html(&title))
-            };
-            out.push(Event::Html(CowStr::from(format!(
-                "<a href=\"{}\"{rel}{title}>",
-                escape_html(&href)
-            ))));
+            let mut html = String::with_capacity(href.len() + rel.len() + title.len() + 16);
+            html.push_str("<a href=\"");
+            push_escaped_html(&mut html, &href);
+            html.push('"');
+            html.push_str(rel);
+            if !title.is_empty() {
+                html.push_str(" title=\"");
+                push_escaped_html(&mut html, &title);
+                html.push('"');
+            }
+            html.push('>');
+            out.push(Event::Html(CowStr::from(html)));
         }
         Event::End(TagEnd::Link) => out.push(Event::Html(CowStr::from("</a>"))),
         Event::Start(Tag::Image {
@@ -540,6 +571,36 @@ mod tests {
     fn template_syntax_is_plain_text() {
         let r = html("Use {{ site.data.x }} and {% data y %}\n");
         assert!(r.html.contains("{{ site.data.x }}"));
+    }
+
+    /// The byte scans agree with the plain searches they replaced.
+    #[test]
+    fn byte_scans_match_plain_searches() {
+        let pages = [
+            "<h2 id=\"a\">x</h2><p data-x=\"1\" id=\"b\">é = id= \"</p><a id=\"c",
+            "id=\"s\" grid=\"g\" id=\"\" =id=\"z\"",
+            "no ids = here",
+            "",
+            "id=",
+        ];
+        for html in pages {
+            let (mut expected, mut rest) = (Vec::new(), html);
+            while let Some(at) = rest.find("id=\"") {
+                rest = &rest[at + 4..];
+                expected.extend(rest.find('"').map(|end| rest[..end].to_string()));
+            }
+            let mut r = Rendered {
+                html: html.into(),
+                ..Rendered::default()
+            };
+            r.keep_facts_only();
+            assert_eq!(r.anchors, expected, "{html}");
+        }
+        let escaped = escape_html("a&b <c> \"d\" 'e' é\u{a0}😀");
+        assert_eq!(
+            escaped,
+            "a&amp;b &lt;c&gt; &quot;d&quot; &#39;e&#39; é\u{a0}😀"
+        );
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub(super) fn anchors_key(hasher: &mut KeyHasher, rendered: &Rendered) {
     while let Some(at) = rest.find("id=\"") {
         rest = &rest[at + 4..];
         let end = rest.find('"').unwrap_or(rest.len());
-        hasher.part(rest[..end].as_bytes());
+        hasher.part(&rest.as_bytes()[..end]);
     }
 }
 

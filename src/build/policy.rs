@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::BuildError;
 use super::documents;
 use super::writer::Writer;
-use crate::diff::{DocumentDiff, VersionChain};
+use crate::diff::{DocumentDiff, PolicyDiffer};
 use crate::feeds::{self, FeedEntries};
 use crate::history::{self, ChangesPage, HistoryPage, VersionDiff};
 use crate::markdown::{Rendered, Sanitizer};
@@ -168,7 +168,7 @@ impl PolicyJob<'_, '_> {
     fn changes_page(
         &self,
         index: usize,
-        chain: &mut VersionChain,
+        chain: &mut PolicyDiffer,
     ) -> Result<Option<(OutputFile, VersionDiff)>, BuildError> {
         let cache = self.writer.render_cache();
         let Some(diff) = history::version_diff(self.plan, self.policy, index, chain, cache) else {

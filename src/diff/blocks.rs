@@ -142,13 +142,25 @@ fn hash_block(kind: &BlockKind, html: &[String]) -> (u64, u64) {
     (content_key, h.finish())
 }
 
+/// About how many bytes a block's unchanged HTML takes: its text plus a little per tag.
+fn html_size_hint(events: &[Event]) -> usize {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+            _ => 8,
+        })
+        .sum::<usize>()
+        + 16
+}
+
 impl<'a> Builder<'a> {
     fn flush(&mut self) {
         self.item_open = false;
         let Some((kind, path, events)) = self.cur.take() else {
             return;
         };
-        let mut sink = HtmlSink::new(&kind);
+        let mut sink = HtmlSink::new(&kind, html_size_hint(&events));
         replay(&kind, &events, &mut sink);
         let html = sink.finish();
         let (content_key, _) = hash_block(&kind, &html);

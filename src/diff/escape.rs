@@ -1,6 +1,11 @@
 //! HTML escaping matching what html5ever serialises, so that sanitising our
 //! own output through ammonia is a no-op (the tests rely on that to prove the
 //! raw output was already well formed).
+//!
+//! Every word of every diffed block goes through here, so the scans work on bytes: each
+//! character to escape is ASCII or starts with the byte 0xC2 (U+00A0 is `C2 A0` in UTF-8),
+//! and neither can occur inside another character's encoding, so a byte match is a
+//! character match and the runs between matches are copied whole.
 
 /// Escapes text content.
 pub(crate) fn text(s: &str) -> String {
@@ -9,37 +14,54 @@ pub(crate) fn text(s: &str) -> String {
     out
 }
 
-/// Escapes text content straight onto `out`: the diff writes every word through this, so
-/// unescaped runs are copied whole instead of char by char.
+/// Escapes text content straight onto `out`.
 pub(crate) fn push_text(out: &mut String, s: &str) {
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let rep = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '\u{a0}' => "&nbsp;",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(rep);
-        start = i + c.len_utf8();
-    }
-    out.push_str(&s[start..]);
+    push_escaped(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        _ => None,
+    });
 }
 
 /// Escapes a double-quoted attribute value.
 pub(crate) fn attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
-    }
+    push_attr(&mut out, s);
     out
+}
+
+/// Escapes a double-quoted attribute value straight onto `out`.
+pub(crate) fn push_attr(out: &mut String, s: &str) {
+    push_escaped(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'"' => Some("&quot;"),
+        _ => None,
+    });
+}
+
+/// Copies `s` onto `out`, replacing each ASCII byte that `ascii` maps and every U+00A0.
+#[inline]
+fn push_escaped(out: &mut String, s: &str, ascii: impl Fn(u8) -> Option<&'static str>) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (rep, width) = if b == 0xC2 && bytes.get(i + 1) == Some(&0xA0) {
+            ("&nbsp;", 2)
+        } else if let Some(rep) = ascii(b) {
+            (rep, 1)
+        } else {
+            i += 1;
+            continue;
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        i += width;
+        start = i;
+    }
+    out.push_str(&s[start..]);
 }
 
 #[cfg(test)]
@@ -51,5 +73,45 @@ mod tests {
             "a&amp;b &lt;c&gt; d&nbsp;é"
         );
         assert_eq!(super::text("plain"), "plain");
+        assert_eq!(super::text("\"quoted\""), "\"quoted\"");
+    }
+
+    #[test]
+    fn escapes_attributes_like_html5ever() {
+        assert_eq!(
+            super::attr("a&b \"c\" <d>\u{a0}Â\u{a0}"),
+            "a&amp;b &quot;c&quot; <d>&nbsp;Â&nbsp;"
+        );
+    }
+
+    /// The byte scan must agree with a plain character-by-character escape on any text.
+    #[test]
+    fn byte_scan_matches_char_scan() {
+        fn by_char(s: &str, attr: bool) -> String {
+            let mut out = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' if !attr => out.push_str("&lt;"),
+                    '>' if !attr => out.push_str("&gt;"),
+                    '"' if attr => out.push_str("&quot;"),
+                    '\u{a0}' => out.push_str("&nbsp;"),
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        let pieces = [
+            "a", "&", "<", ">", "\"", "\u{a0}", "Â", "é", "€", "😀", " ", "\u{80}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    assert_eq!(super::text(&s), by_char(&s, false), "{s:?}");
+                    assert_eq!(super::attr(&s), by_char(&s, true), "{s:?}");
+                }
+            }
+        }
     }
 }

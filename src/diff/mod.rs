@@ -26,6 +26,7 @@ mod inline;
 mod render;
 mod replay;
 mod sanitize;
+mod session;
 mod tables;
 mod words;
 
@@ -37,6 +38,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 pub use sanitize::sanitize;
+pub use session::PolicyDiffer;
 
 #[derive(Debug, Clone)]
 pub struct DiffOptions {
@@ -100,7 +102,27 @@ pub enum ChangeKind {
 
 /// Diffs two Markdown bodies (front matter already stripped).
 pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDiff {
-    VersionChain::new(vec![old, new]).diff(0, 1, options)
+    finish(diff_parts(old, new, options))
+}
+
+/// Unsanitised output, the notes on coarseness and whether raw HTML is in it.
+type Parts = (String, DiffSummary, Vec<String>, blocks::Markup);
+
+fn finish((html, summary, notes, markup): Parts) -> DocumentDiff {
+    DocumentDiff {
+        // Our own markup is escaped and its URLs filtered as it is written; only raw HTML
+        // copied from a policy needs the allow-list.
+        html: match markup {
+            blocks::Markup::OwnOnly => html,
+            blocks::Markup::RawHtml => sanitize(&html),
+        },
+        summary,
+        coarse: if notes.is_empty() {
+            None
+        } else {
+            Some(notes.join("; "))
+        },
+    }
 }
 
 /// Unsanitised output, so tests can prove the renderer itself emits valid HTML.
@@ -110,94 +132,42 @@ pub(crate) fn diff_raw(
     new: &str,
     options: &DiffOptions,
 ) -> (String, DiffSummary, Vec<String>) {
-    let (html, summary, notes, _) = VersionChain::new(vec![old, new]).diff_parts(0, 1, options);
+    let (html, summary, notes, _) = diff_parts(old, new, options);
     (html, summary, notes)
 }
 
-/// The versions of one policy, each parsed at most once however many comparisons it is in:
-/// a version is the new side of one comparison and the old side of the next.
-pub struct VersionChain<'a> {
-    bodies: Vec<&'a str>,
-    parsed: Vec<Option<blocks::Parsed<'a>>>,
-    /// Shared by every version of the chain, so token ids compare across all of them.
-    interner: words::Interner,
+/// Unsanitised output and whether it carries raw HTML from either version.
+fn diff_parts(old: &str, new: &str, options: &DiffOptions) -> Parts {
+    if let Some(parts) = too_large(old, new, options) {
+        return parts;
+    }
+    let deadline = Instant::now() + options.deadline;
+    let mut interner = words::Interner::new();
+    let mut old_doc = blocks::parse_doc(old, &mut interner);
+    let mut new_doc = blocks::parse_doc(new, &mut interner);
+    diff_docs(&mut old_doc, &mut new_doc, &mut interner, options, deadline)
 }
 
-impl<'a> VersionChain<'a> {
-    /// Markdown bodies (front matter stripped), oldest first.
-    pub fn new(bodies: Vec<&'a str>) -> Self {
-        VersionChain {
-            parsed: bodies.iter().map(|_| None).collect(),
-            bodies,
-            interner: words::Interner::new(),
-        }
-    }
-
-    /// Diffs version `old` against the later version `new`; the same result as
-    /// [`diff_markdown`] on their bodies.
-    pub fn diff(&mut self, old: usize, new: usize, options: &DiffOptions) -> DocumentDiff {
-        let (html, summary, notes, markup) = self.diff_parts(old, new, options);
-        DocumentDiff {
-            // Our own markup is escaped and its URLs filtered as it is written; only raw HTML
-            // copied from a policy needs the allow-list.
-            html: match markup {
-                blocks::Markup::OwnOnly => html,
-                blocks::Markup::RawHtml => sanitize(&html),
-            },
-            summary,
-            coarse: if notes.is_empty() {
-                None
-            } else {
-                Some(notes.join("; "))
-            },
-        }
-    }
-
-    fn diff_parts(
-        &mut self,
-        old: usize,
-        new: usize,
-        options: &DiffOptions,
-    ) -> (String, DiffSummary, Vec<String>, blocks::Markup) {
-        assert!(old < new, "a version is compared with an earlier one");
+/// The whole-document fallback when either version is over [`DiffOptions::max_input_bytes`].
+fn too_large(old: &str, new: &str, options: &DiffOptions) -> Option<Parts> {
+    if old.len() > options.max_input_bytes || new.len() > options.max_input_bytes {
         let datetime = escape::attr(&options.datetime);
-        let (old_text, new_text) = (self.bodies[old], self.bodies[new]);
-        if old_text.len() > options.max_input_bytes || new_text.len() > options.max_input_bytes {
-            let (html, summary, notes) =
-                replaced(old_text, new_text, &datetime, options.max_input_bytes);
-            return (html, summary, notes, blocks::Markup::OwnOnly);
-        }
-        let deadline = Instant::now() + options.deadline;
-        for index in [old, new] {
-            if self.parsed[index].is_none() {
-                self.parsed[index] =
-                    Some(blocks::parse_doc(self.bodies[index], &mut self.interner));
-            }
-        }
-        let (before, from_new) = self.parsed.split_at_mut(new);
-        let (Some(old_doc), Some(new_doc)) = (&mut before[old], &mut from_new[0]) else {
-            unreachable!("both sides were parsed above");
-        };
-        diff_parsed(
-            old_doc,
-            new_doc,
-            &mut self.interner,
-            &datetime,
-            deadline,
-            options,
-        )
+        let (html, summary, notes) = replaced(old, new, &datetime, options.max_input_bytes);
+        return Some((html, summary, notes, blocks::Markup::OwnOnly));
     }
+    None
 }
 
-/// The diff of two parsed documents; blocks in changed stretches are split into words here.
-fn diff_parsed(
+/// Diffs two parsed versions whose tokens come from `interner`. Blocks tokenised by an
+/// earlier diff stay tokenised: a version may be diffed against both of its neighbours.
+fn diff_docs(
     old_doc: &mut blocks::Parsed,
     new_doc: &mut blocks::Parsed,
     interner: &mut words::Interner,
-    datetime: &str,
-    deadline: Instant,
     options: &DiffOptions,
-) -> (String, DiffSummary, Vec<String>, blocks::Markup) {
+    deadline: Instant,
+) -> Parts {
+    let datetime = escape::attr(&options.datetime);
     let markup =
         if old_doc.markup == blocks::Markup::RawHtml || new_doc.markup == blocks::Markup::RawHtml {
             blocks::Markup::RawHtml
@@ -221,6 +191,7 @@ fn diff_parsed(
             blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], interner);
         }
     }
+    let (old_blocks, new_blocks) = (&old_doc.blocks, &new_doc.blocks);
     let mut aligner = align::Aligner {
         old: old_blocks,
         new: new_blocks,
@@ -241,7 +212,10 @@ fn diff_parsed(
     let ctx = render::Ctx {
         old: old_blocks,
         new: new_blocks,
-        writer: inline::InlineWriter { interner, datetime },
+        writer: inline::InlineWriter {
+            interner,
+            datetime: &datetime,
+        },
         min_level,
         section_level: min_level.max(2),
         deadline,

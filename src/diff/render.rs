@@ -34,6 +34,15 @@ pub(crate) struct Output {
     pub notes: Vec<String>,
 }
 
+/// Heading elements by level, from `h2` (the page title is the `h1`).
+const HEADINGS: [(&str, &str, &str); 5] = [
+    ("h2", "", "</h2>"),
+    ("h3", "", "</h3>"),
+    ("h4", "", "</h4>"),
+    ("h5", "", "</h5>"),
+    ("h6", "", "</h6>"),
+];
+
 /// Title of the section each block falls under, within its own version.
 pub(crate) fn section_titles(blocks: &[Block], section_level: u8) -> Vec<String> {
     let mut cur = "Introduction".to_string();
@@ -214,33 +223,41 @@ impl R<'_, '_> {
             self.entry(Entry::Added(new), None, None);
             return;
         }
-        let mut attrs = String::new();
-        if !class.is_empty() {
-            attrs.push_str(&format!(" class=\"{class}\""));
-        }
-        if let Some(id) = id {
-            attrs.push_str(&format!(" id=\"{id}\""));
-        }
         self.sync(&b.path);
-        let (open, close) = match &b.kind {
+        // Element name, markup right after the opening tag, and closing markup.
+        let (name, inner, close) = match &b.kind {
             BlockKind::Heading(l) => {
                 let lvl = (*l as i32 - self.ctx.min_level as i32 + 2)
                     .clamp(2, 6)
-                    .min(self.last_heading as i32 + 1);
+                    .min(self.last_heading as i32 + 1)
+                    .clamp(2, 6);
                 self.last_heading = lvl as u8;
-                (format!("<h{lvl}{attrs}>"), format!("</h{lvl}>"))
+                HEADINGS[(lvl - 2) as usize]
             }
-            BlockKind::Text => (format!("<p{attrs}>"), "</p>".into()),
-            BlockKind::Item => (format!("<li{attrs}>"), String::new()),
-            BlockKind::Code(_) => (format!("<pre{attrs}><code>"), "</code></pre>".into()),
-            BlockKind::Html => (format!("<div{attrs}>"), "</div>".into()),
-            BlockKind::Rule => {
-                self.out.push_str(&format!("<hr{attrs}>"));
-                return;
-            }
-            BlockKind::Row { .. } => (format!("<tr{attrs}>"), "</tr>".into()),
+            BlockKind::Text => ("p", "", "</p>"),
+            BlockKind::Item => ("li", "", ""),
+            BlockKind::Code(_) => ("pre", "<code>", "</code></pre>"),
+            BlockKind::Html => ("div", "", "</div>"),
+            BlockKind::Rule => ("hr", "", ""),
+            BlockKind::Row { .. } => ("tr", "", "</tr>"),
         };
-        self.out.push_str(&open);
+        self.out.push('<');
+        self.out.push_str(name);
+        if !class.is_empty() {
+            self.out.push_str(" class=\"");
+            self.out.push_str(class);
+            self.out.push('"');
+        }
+        if let Some(id) = id {
+            self.out.push_str(" id=\"");
+            self.out.push_str(id);
+            self.out.push('"');
+        }
+        self.out.push('>');
+        self.out.push_str(inner);
+        if b.kind == BlockKind::Rule {
+            return;
+        }
         // Column headers say so, as html-validate (WCAG H63) asks of a table with two header rows.
         let cell_tag = match b.kind {
             BlockKind::Row { head: true } => Some(("<th scope=\"col\">", "</th>")),
@@ -298,7 +315,7 @@ impl R<'_, '_> {
                 break; // the note alone stands for the old row
             }
         }
-        self.out.push_str(&close);
+        self.out.push_str(close);
         if b.kind == BlockKind::Item {
             self.stack.push(Container::Item);
         }

@@ -6,10 +6,12 @@
 //! unchanged rendering (and its matching key), and replaying them into [`TokenSink`] gives
 //! the words, only for blocks in changed stretches.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::blocks::BlockKind;
-use super::escape::{attr, text};
+use super::escape::{push_attr, push_text};
 use super::words::{Interner, StyleEl, TokKind, Token};
 use crate::markdown::{LinkKind, classify_scheme};
 
@@ -32,25 +34,33 @@ fn safe_url(url: &str) -> &str {
     }
 }
 
-fn el(open: &str, close: &'static str) -> StyleEl {
+fn el(open: &'static str, close: &'static str) -> StyleEl {
     StyleEl {
-        open: open.into(),
+        open: Cow::Borrowed(open),
         close,
     }
 }
 
+/// An image whose alt text is being collected.
+struct Image<'e> {
+    src: &'e str,
+    title: &'e str,
+    alt: String,
+}
+
 /// Text goes into the alt text of an open image, else into the block.
-fn text_or_alt(image: &mut Option<(String, String, String)>, sink: &mut impl Sink, t: &str) {
+fn text_or_alt(image: &mut Option<Image>, sink: &mut impl Sink, t: &str) {
     match image.as_mut() {
-        Some(img) => img.2.push_str(t),
+        Some(img) => img.alt.push_str(t),
         None => sink.text(t),
     }
 }
 
 /// Feeds one block's recorded events to `sink`.
 pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
-    // Alt text being collected for an image: (src, title, alt).
-    let mut image: Option<(String, String, String)> = None;
+    let mut image: Option<Image> = None;
+    // Reused for every piece of ready-made markup this block needs.
+    let mut markup = String::new();
     // Raw block HTML is kept whole: splitting it could break tags.
     let mut raw_block: Option<String> = None;
     for ev in events {
@@ -67,11 +77,15 @@ pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
                 raw_block.get_or_insert_with(String::new).push_str(t)
             }
             Event::Html(t) | Event::InlineHtml(t) => sink.atom(t),
-            Event::FootnoteReference(l) => sink.atom(&format!(
-                "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
-                attr(l),
-                text(l)
-            )),
+            Event::FootnoteReference(l) => {
+                markup.clear();
+                markup.push_str("<sup class=\"footnote-reference\"><a href=\"#fn-");
+                push_attr(&mut markup, l);
+                markup.push_str("\">");
+                push_text(&mut markup, l);
+                markup.push_str("</a></sup>");
+                sink.atom(&markup);
+            }
             Event::SoftBreak => text_or_alt(&mut image, sink, " "),
             Event::HardBreak => sink.atom("<br>"),
             Event::TaskListMarker(done) => {
@@ -90,9 +104,14 @@ pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
                 Tag::Link {
                     dest_url, title, ..
                 } => {
-                    let mut open = format!("<a href=\"{}\"", attr(safe_url(dest_url)));
+                    let mut open = String::with_capacity(dest_url.len() + 16);
+                    open.push_str("<a href=\"");
+                    push_attr(&mut open, safe_url(dest_url));
+                    open.push('"');
                     if !title.is_empty() {
-                        open.push_str(&format!(" title=\"{}\"", attr(title)));
+                        open.push_str(" title=\"");
+                        push_attr(&mut open, title);
+                        open.push('"');
                     }
                     // As on the policy pages: only links to other origins get `rel`.
                     if classify_scheme(dest_url) == LinkKind::External {
@@ -100,13 +119,19 @@ pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
                     }
                     open.push('>');
                     sink.push_style(StyleEl {
-                        open,
+                        open: Cow::Owned(open),
                         close: "</a>",
                     });
                 }
                 Tag::Image {
                     dest_url, title, ..
-                } => image = Some((dest_url.to_string(), title.to_string(), String::new())),
+                } => {
+                    image = Some(Image {
+                        src: dest_url,
+                        title,
+                        alt: String::new(),
+                    })
+                }
                 _ => {}
             },
             Event::End(tag) => match tag {
@@ -117,17 +142,20 @@ pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
                 | TagEnd::Subscript
                 | TagEnd::Link => sink.pop_style(),
                 TagEnd::Image => {
-                    if let Some((src, title, alt)) = image.take() {
-                        let mut html = format!(
-                            "<img src=\"{}\" alt=\"{}\"",
-                            attr(safe_url(&src)),
-                            attr(&alt)
-                        );
-                        if !title.is_empty() {
-                            html.push_str(&format!(" title=\"{}\"", attr(&title)));
+                    if let Some(img) = image.take() {
+                        markup.clear();
+                        markup.push_str("<img src=\"");
+                        push_attr(&mut markup, safe_url(img.src));
+                        markup.push_str("\" alt=\"");
+                        push_attr(&mut markup, &img.alt);
+                        markup.push('"');
+                        if !img.title.is_empty() {
+                            markup.push_str(" title=\"");
+                            push_attr(&mut markup, img.title);
+                            markup.push('"');
                         }
-                        html.push('>');
-                        sink.atom(&html);
+                        markup.push('>');
+                        sink.atom(&markup);
                     }
                 }
                 _ => {}
@@ -149,11 +177,12 @@ pub(crate) struct HtmlSink {
 }
 
 impl HtmlSink {
-    /// A sink for a block of `kind`: table rows start without a cell.
-    pub fn new(kind: &BlockKind) -> Self {
+    /// A sink for a block of `kind`: table rows start without a cell. Other blocks get one
+    /// cell with room for `capacity` bytes, so writing it rarely has to grow and copy it.
+    pub fn new(kind: &BlockKind, capacity: usize) -> Self {
         let mut s = Self::default();
         if !matches!(kind, BlockKind::Row { .. }) {
-            s.cells.push(String::new());
+            s.cells.push(String::with_capacity(capacity));
         }
         s
     }
@@ -200,7 +229,7 @@ impl Sink for HtmlSink {
         }
         self.sync();
         if let Some(out) = self.cells.last_mut() {
-            super::escape::push_text(out, t);
+            push_text(out, t);
         }
     }
     fn atom(&mut self, html: &str) {

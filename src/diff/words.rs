@@ -7,6 +7,7 @@
 //! visible words are the same, while the renderer can still open and close
 //! formatting tags properly around `<ins>`/`<del>`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Instant;
@@ -38,7 +39,8 @@ pub(crate) struct Token {
 /// One inline formatting element: how to open it and how to close it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct StyleEl {
-    pub open: String,
+    /// Borrowed for the fixed tags (`<em>`…), owned for links: most styles cost no allocation.
+    pub open: Cow<'static, str>,
     pub close: &'static str,
 }
 
@@ -365,7 +367,7 @@ mod tests {
     fn same_words_different_style_differ() {
         let mut i = Interner::new();
         let em = i.el_id(StyleEl {
-            open: "<em>".into(),
+            open: Cow::Borrowed("<em>"),
             close: "</em>",
         });
         let s = i.stack_id(&[em]);

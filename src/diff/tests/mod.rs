@@ -8,6 +8,7 @@ mod corpus;
 mod fixtures;
 mod html_check;
 mod props;
+mod session;
 
 pub(crate) fn opts() -> DiffOptions {
     DiffOptions {

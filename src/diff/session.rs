@@ -1,0 +1,78 @@
+//! Diffs between the versions of one policy, each version parsed once.
+//!
+//! [`diff_markdown`](super::diff_markdown) parses both of its inputs, so diffing every version
+//! against the one before it parses each version twice. A [`PolicyDiffer`] keeps each version's
+//! blocks (and the words of the blocks already split) and shares one word table between them,
+//! so a version is parsed once however many diffs it takes part in.
+
+use std::time::Instant;
+
+use super::{
+    DiffOptions, DocumentDiff, blocks, diff_docs, diff_markdown, finish, too_large, words,
+};
+
+/// The versions of one policy, parsed on first use. Its diffs equal those of
+/// [`diff_markdown`](super::diff_markdown) on the same bodies and options.
+pub struct PolicyDiffer<'a> {
+    interner: words::Interner,
+    versions: Vec<Version<'a>>,
+}
+
+struct Version<'a> {
+    body: &'a str,
+    parsed: Option<blocks::Parsed<'a>>,
+}
+
+impl<'a> PolicyDiffer<'a> {
+    /// Markdown bodies (front matter stripped); diffs refer to them by position.
+    pub fn new(bodies: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            interner: words::Interner::new(),
+            versions: bodies
+                .into_iter()
+                .map(|body| Version { body, parsed: None })
+                .collect(),
+        }
+    }
+
+    /// Diffs version `old` against version `new`.
+    ///
+    /// # Panics
+    /// If either index is not below the number of bodies given to [`PolicyDiffer::new`].
+    pub fn diff(&mut self, old: usize, new: usize, options: &DiffOptions) -> DocumentDiff {
+        let (old_body, new_body) = (self.versions[old].body, self.versions[new].body);
+        if old == new {
+            return diff_markdown(old_body, new_body, options);
+        }
+        if let Some(parts) = too_large(old_body, new_body, options) {
+            return finish(parts);
+        }
+        let deadline = Instant::now() + options.deadline;
+        for i in [old, new] {
+            let version = &mut self.versions[i];
+            if version.parsed.is_none() {
+                version.parsed = Some(blocks::parse_doc(version.body, &mut self.interner));
+            }
+        }
+        let (old_version, new_version) = if old < new {
+            let (head, tail) = self.versions.split_at_mut(new);
+            (&mut head[old], &mut tail[0])
+        } else {
+            let (head, tail) = self.versions.split_at_mut(old);
+            (&mut tail[0], &mut head[new])
+        };
+        match (old_version.parsed.as_mut(), new_version.parsed.as_mut()) {
+            (Some(o), Some(n)) => finish(diff_docs(o, n, &mut self.interner, options, deadline)),
+            // Both were parsed just above; this arm only keeps the types honest.
+            _ => diff_markdown(old_body, new_body, options),
+        }
+    }
+
+    /// Drops what was kept for version `index` (it is parsed again if diffed again), so that
+    /// walking a long history need not hold every version at once.
+    pub fn release(&mut self, index: usize) {
+        if let Some(version) = self.versions.get_mut(index) {
+            version.parsed = None;
+        }
+    }
+}
