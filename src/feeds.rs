@@ -121,7 +121,7 @@ fn atom<'e>(
     let urls = &plan.urls;
     let updated = entries.clone().map(|(date, _)| date).max().map_or_else(
         || EMPTY_FEED_UPDATED.to_string(),
-        |d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")),
+        |d| format!("{}T00:00:00Z", crate::pages::iso_date(d)),
     );
     let self_url = urls.absolute(self_path);
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -309,7 +309,20 @@ pub fn versions_json(plan: &SitePlan, policies: &[&str]) -> Result<String, Strin
     let empty = serde_json::to_string_pretty(&index)
         .map_err(|e| format!("cannot write versions.json: {e}"))?;
     let mut json = match (empty.strip_suffix("[]\n}"), policies.is_empty()) {
-        (Some(head), false) => format!("{head}[\n{}\n  ]\n}}", policies.join(",\n")),
+        (Some(head), false) => {
+            let size = head.len() + policies.iter().map(|p| p.len() + 2).sum::<usize>() + 16;
+            let mut json = String::with_capacity(size);
+            json.push_str(head);
+            json.push_str("[\n");
+            for (index, policy) in policies.iter().enumerate() {
+                if index > 0 {
+                    json.push_str(",\n");
+                }
+                json.push_str(policy);
+            }
+            json.push_str("\n  ]\n}");
+            json
+        }
         _ => empty,
     };
     json.push('\n');

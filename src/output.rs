@@ -4,7 +4,7 @@
 //! or delete a folder it did not create. So a disk build writes into a staging folder beside the
 //! target, marks it as ours, and only renames it into place once everything is written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -30,11 +30,9 @@ pub trait Output: Send + Sync {
         self.write(relative, bytes.to_vec())
     }
 
-    /// Writes several files; memory takes its lock once for all of them.
-    fn write_all_shared(
-        &self,
-        files: &[(String, Arc<Vec<u8>>)],
-    ) -> std::io::Result<Vec<WriteOutcome>> {
+    /// Writes files that belong together (a policy's pages, all under one folder); memory
+    /// keeps the group as it is.
+    fn write_group(&self, files: &Arc<Vec<OutputFile>>) -> std::io::Result<Vec<WriteOutcome>> {
         files
             .iter()
             .map(|(relative, bytes)| {
@@ -62,10 +60,72 @@ pub fn safe_relative(relative: &str) -> std::io::Result<PathBuf> {
     }
 }
 
+/// A file of a site: its path relative to the output folder and its bytes.
+pub type OutputFile = (String, Arc<Vec<u8>>);
+
 /// A whole site held in memory.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryOutput {
-    files: Arc<Mutex<BTreeMap<String, Arc<Vec<u8>>>>>,
+    files: Arc<Mutex<SiteFiles>>,
+}
+
+/// The files of a site in memory: single files, and groups written together (a policy's
+/// pages) that are kept as they are, so that `serve` reusing a group costs one pointer, not
+/// one map entry per file.
+#[derive(Debug, Default, Clone)]
+pub struct SiteFiles {
+    files: BTreeMap<String, Arc<Vec<u8>>>,
+    /// Groups by the first segment all their paths share.
+    groups: HashMap<String, Arc<Vec<OutputFile>>>,
+}
+
+impl SiteFiles {
+    pub fn get(&self, relative: &str) -> Option<&Arc<Vec<u8>>> {
+        if let Some(bytes) = self.files.get(relative) {
+            return Some(bytes);
+        }
+        let group = self.groups.get(first_segment(relative)?)?;
+        group
+            .iter()
+            .find(|(path, _)| path == relative)
+            .map(|(_, bytes)| bytes)
+    }
+
+    pub fn contains_key(&self, relative: &str) -> bool {
+        self.get(relative).is_some()
+    }
+
+    /// Every file, by path.
+    pub fn into_map(self) -> BTreeMap<String, Arc<Vec<u8>>> {
+        let mut all = self.files;
+        for group in self.groups.into_values() {
+            all.extend(group.iter().cloned());
+        }
+        all
+    }
+
+    fn insert(&mut self, relative: &str, bytes: &Arc<Vec<u8>>) -> WriteOutcome {
+        let outcome = match self.get(relative) {
+            Some(existing) if existing == bytes => WriteOutcome::Unchanged,
+            _ => WriteOutcome::Written,
+        };
+        self.files.insert(relative.to_string(), Arc::clone(bytes));
+        outcome
+    }
+}
+
+/// `a` for `a/b/index.html`; `None` for a file at the top.
+fn first_segment(relative: &str) -> Option<&str> {
+    relative.split_once('/').map(|(first, _)| first)
+}
+
+impl From<BTreeMap<String, Arc<Vec<u8>>>> for SiteFiles {
+    fn from(files: BTreeMap<String, Arc<Vec<u8>>>) -> Self {
+        SiteFiles {
+            files,
+            groups: HashMap::new(),
+        }
+    }
 }
 
 impl MemoryOutput {
@@ -82,15 +142,16 @@ impl MemoryOutput {
     }
 
     pub fn paths(&self) -> Vec<String> {
-        self.files
-            .lock()
-            .expect("output lock")
-            .keys()
-            .cloned()
-            .collect()
+        let files = self.files.lock().expect("output lock").clone();
+        files.into_map().into_keys().collect()
     }
 
     pub fn into_files(self) -> BTreeMap<String, Arc<Vec<u8>>> {
+        self.take_files().into_map()
+    }
+
+    /// Everything written so far, leaving this output empty.
+    pub fn take_files(&self) -> SiteFiles {
         std::mem::take(&mut *self.files.lock().expect("output lock"))
     }
 }
@@ -101,28 +162,39 @@ impl Output for MemoryOutput {
     }
 
     fn write_shared(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> std::io::Result<WriteOutcome> {
-        Ok(self.write_all_shared(&[(relative.to_string(), bytes.clone())])?[0])
+        safe_relative(relative)?;
+        Ok(self
+            .files
+            .lock()
+            .expect("output lock")
+            .insert(relative, bytes))
     }
 
-    fn write_all_shared(
-        &self,
-        new_files: &[(String, Arc<Vec<u8>>)],
-    ) -> std::io::Result<Vec<WriteOutcome>> {
-        for (relative, _) in new_files {
+    fn write_group(&self, group: &Arc<Vec<OutputFile>>) -> std::io::Result<Vec<WriteOutcome>> {
+        for (relative, _) in group.iter() {
             safe_relative(relative)?;
         }
         let mut files = self.files.lock().expect("output lock");
-        Ok(new_files
-            .iter()
-            .map(|(relative, bytes)| {
-                let outcome = match files.get(relative) {
-                    Some(existing) if existing == bytes => WriteOutcome::Unchanged,
-                    _ => WriteOutcome::Written,
-                };
-                files.insert(relative.clone(), Arc::clone(bytes));
-                outcome
-            })
-            .collect())
+        let shared = group.first().and_then(|(path, _)| first_segment(path));
+        match shared {
+            Some(first)
+                if !files.groups.contains_key(first)
+                    && group
+                        .iter()
+                        .all(|(path, _)| first_segment(path) == Some(first))
+                    && !files
+                        .files
+                        .keys()
+                        .any(|path| first_segment(path) == Some(first)) =>
+            {
+                files.groups.insert(first.to_string(), Arc::clone(group));
+                Ok(vec![WriteOutcome::Written; group.len()])
+            }
+            _ => Ok(group
+                .iter()
+                .map(|(relative, bytes)| files.insert(relative, bytes))
+                .collect()),
+        }
     }
 }
 

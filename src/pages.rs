@@ -5,15 +5,40 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::markdown::{Heading, Rendered};
 use crate::site::{PlannedVersion, PolicyPlan, SitePlan, Urls, VersionStatus};
 
-/// "1 March 2027": how dates read on the page.
+/// "1 March 2027": how dates read on the page. Written out by hand: chrono's `format` parses
+/// its pattern on every call, and a large site formats tens of thousands of dates.
 pub fn long_date(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// "2027-03-01": the form of dates in URLs, file names and `datetime` values.
+pub fn iso_date(date: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
 /// What every template can see as `site`.
@@ -133,7 +158,7 @@ impl VersionView {
                 .previous(index)
                 .map(|_| urls.changes(plan.slug(), version.date)),
             status: planned.status,
-            until: until.map(|d| d.format("%Y-%m-%d").to_string()),
+            until: until.map(iso_date),
             until_long: until.map(long_date),
         }
     }

@@ -89,9 +89,12 @@ pub struct Reuse {
 #[derive(Default)]
 struct Generation {
     policies: HashMap<Key, Arc<PolicyOutput>>,
+    /// The same policies by slug, for the parts of one that must be built again.
+    by_slug: HashMap<String, Arc<PolicyOutput>>,
     /// At most one: the link targets of the site as it was.
     targets: Option<(Key, Arc<LinkTargets>)>,
     link_problems: HashMap<Key, Vec<Diagnostic>>,
+    files: HashMap<Key, Arc<Vec<u8>>>,
     documents: HashMap<Key, Arc<Rendered>>,
     diffs: HashMap<Key, Arc<DocumentDiff>>,
     pages: HashMap<Key, Vec<u8>>,
@@ -143,24 +146,34 @@ impl RenderCache {
 
     /// Everything one policy publishes: an edit elsewhere leaves it as it was, and looking
     /// inside 1,000 unchanged policies would cost more than a preview can wait.
+    ///
+    /// A policy built again starts from the parts (rendered versions, diffs) of the policy
+    /// with the same slug in the last build, so an edit or a template change redoes only the
+    /// parts whose own inputs changed.
     pub fn policy<E>(
         &self,
+        slug: &str,
         key: Key,
         build: impl FnOnce() -> Result<PolicyOutput, E>,
     ) -> Result<Arc<PolicyOutput>, E> {
-        let cached = lock(&self.last).policies.get(&key).cloned();
+        let cached = {
+            let mut last = lock(&self.last);
+            let cached = last.policies.get(&key).cloned();
+            if cached.is_none()
+                && let Some(previous) = last.by_slug.get(slug).cloned()
+            {
+                for (key, document) in &previous.parts.documents {
+                    last.documents.insert(*key, document.clone());
+                }
+                for (key, diff) in &previous.parts.diffs {
+                    last.diffs.insert(*key, diff.clone());
+                }
+            }
+            cached
+        };
         let hit = cached.is_some();
         let built = match cached {
-            Some(built) => {
-                let mut next = lock(&self.next);
-                for (key, document) in &built.parts.documents {
-                    next.documents.insert(*key, document.clone());
-                }
-                for (key, diff) in &built.parts.diffs {
-                    next.diffs.insert(*key, diff.clone());
-                }
-                built
-            }
+            Some(built) => built,
             None => Arc::new(build()?),
         };
         {
@@ -168,7 +181,9 @@ impl RenderCache {
             reuse.policies_total += 1;
             reuse.policies += usize::from(hit);
         }
-        lock(&self.next).policies.insert(key, built.clone());
+        let mut next = lock(&self.next);
+        next.policies.insert(key, built.clone());
+        next.by_slug.insert(slug.to_string(), built.clone());
         Ok(built)
     }
 
@@ -182,6 +197,14 @@ impl RenderCache {
         let targets = cached.unwrap_or_else(|| Arc::new(build()));
         lock(&self.next).targets = Some((key, targets.clone()));
         targets
+    }
+
+    /// A site-wide file made from the parts of every policy (the site feed).
+    pub fn file(&self, key: Key, make: impl FnOnce() -> Arc<Vec<u8>>) -> Arc<Vec<u8>> {
+        let cached = lock(&self.last).files.get(&key).cloned();
+        let bytes = cached.unwrap_or_else(make);
+        lock(&self.next).files.insert(key, bytes.clone());
+        bytes
     }
 
     /// One policy's broken links, for unchanged links and targets.

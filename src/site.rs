@@ -69,7 +69,7 @@ impl Urls {
         format!("{}{slug}/", self.base.path)
     }
     pub fn version(&self, slug: &str, date: NaiveDate) -> String {
-        format!("{}{slug}/{}/", self.base.path, date.format("%Y-%m-%d"))
+        format!("{}{slug}/{}/", self.base.path, crate::pages::iso_date(date))
     }
     pub fn history(&self, slug: &str) -> String {
         format!("{}{slug}/{HISTORY_SEGMENT}/", self.base.path)
@@ -78,7 +78,7 @@ impl Urls {
         format!(
             "{}{slug}/{}/{CHANGES_SEGMENT}/",
             self.base.path,
-            date.format("%Y-%m-%d")
+            crate::pages::iso_date(date)
         )
     }
     pub fn policy_feed(&self, slug: &str) -> String {

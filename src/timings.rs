@@ -152,12 +152,12 @@ impl Output for TimedOutput<'_> {
         self.timed(|| self.inner.write_shared(relative, bytes))
     }
 
-    fn write_all_shared(
+    fn write_group(
         &self,
-        files: &[(String, std::sync::Arc<Vec<u8>>)],
+        files: &std::sync::Arc<Vec<crate::output::OutputFile>>,
     ) -> std::io::Result<Vec<WriteOutcome>> {
         let started = Instant::now();
-        let outcomes = self.inner.write_all_shared(files);
+        let outcomes = self.inner.write_group(files);
         self.nanos.fetch_add(
             u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
             Ordering::Relaxed,

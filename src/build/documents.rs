@@ -130,7 +130,14 @@ pub fn validate<'c>(
     assets: &[crate::theme::Asset],
     broken_links: Severity,
 ) -> Diagnostics {
-    let targets = link_targets(plan, versions, pages, assets);
+    let rendered_of = |p: usize, v: usize| {
+        let policy = &plan.policies[p];
+        let date = policy.versions[v].version.date;
+        versions[&(policy.slug().to_string(), date)]
+            .rendered
+            .clone()
+    };
+    let targets = link_targets(plan, &rendered_of, pages, assets);
     let documents: Vec<&RenderedDocument> = versions.values().chain(pages.values()).collect();
     let mut problems = check_links(plan, &documents, &targets, broken_links);
     check_static_collisions(plan.content, &targets, &mut problems);
@@ -138,22 +145,54 @@ pub fn validate<'c>(
     problems
 }
 
+/// What `validate_cached` needs of one policy: its versions' rendered documents (in the
+/// order of `PolicyPlan::versions`), the policy's key and the key of its link targets.
+pub(super) struct PolicyFacts<'a> {
+    pub documents: &'a [Arc<Rendered>],
+    pub key: Key,
+    pub targets_key: Key,
+}
+
+/// The documents of one policy's versions as link checking sees them.
+pub(super) fn policy_documents<'c>(
+    plan: &SitePlan<'c>,
+    index: usize,
+    rendered: &[Arc<Rendered>],
+) -> Vec<RenderedDocument<'c>> {
+    let policy = &plan.policies[index];
+    let home = plan.urls.policy(policy.slug());
+    policy
+        .versions
+        .iter()
+        .zip(rendered)
+        .map(|(planned, rendered)| {
+            let source = &planned.version.source;
+            RenderedDocument {
+                source,
+                rendered: rendered.clone(),
+                home: home.clone(),
+                source_relative: source_relative(&plan.content.root, &source.path),
+                cache_key: None,
+            }
+        })
+        .collect()
+}
+
 /// `validate` for `serve`: the targets are kept while no path or anchor of the site changes,
 /// and each policy's links are checked again only when the policy or the targets changed.
 /// The answer is `validate`'s: both check with the same functions, keyed by all they read.
-pub(super) fn validate_cached<'c>(
-    plan: &SitePlan<'c>,
-    versions: &VersionDocuments<'c>,
-    pages: &PageDocuments<'c>,
+pub(super) fn validate_cached(
+    plan: &SitePlan,
+    policies: &[PolicyFacts],
+    pages: &PageDocuments,
     assets: &[crate::theme::Asset],
     broken_links: Severity,
     cache: &RenderCache,
-    policy_keys: &[(Key, Key)],
 ) -> Diagnostics {
     let mut fingerprint = cache.hasher();
     fingerprint.part(plan.urls.absolute("").as_bytes());
-    for (_, targets_key) in policy_keys {
-        fingerprint.part(&targets_key.bytes());
+    for policy in policies {
+        fingerprint.part(&policy.targets_key.bytes());
     }
     for (slug, doc) in pages {
         fingerprint.part(slug.as_bytes());
@@ -166,25 +205,24 @@ pub(super) fn validate_cached<'c>(
         fingerprint.part(asset.published.as_bytes());
     }
     let fingerprint = fingerprint.finish();
-    let targets = cache.targets(fingerprint, || link_targets(plan, versions, pages, assets));
+    let rendered_of = |p: usize, v: usize| policies[p].documents[v].clone();
+    let targets = cache.targets(fingerprint, || {
+        link_targets(plan, &rendered_of, pages, assets)
+    });
 
-    let by_policy: Vec<Vec<Diagnostic>> = plan
-        .policies
+    let by_policy: Vec<Vec<Diagnostic>> = policies
         .par_iter()
-        .zip(policy_keys)
-        .map(|(policy, (policy_key, _))| {
+        .enumerate()
+        .map(|(index, policy)| {
             let key = cache
                 .hasher()
-                .part(&policy_key.bytes())
+                .part(&policy.key.bytes())
                 .part(&fingerprint.bytes())
                 .json(&broken_links)
                 .finish();
             cache.link_problems(key, || {
-                let documents: Vec<&RenderedDocument> = policy
-                    .versions
-                    .iter()
-                    .map(|v| &versions[&(policy.slug().to_string(), v.version.date)])
-                    .collect();
+                let documents = policy_documents(plan, index, policy.documents);
+                let documents: Vec<&RenderedDocument> = documents.iter().collect();
                 check_links(plan, &documents, &targets, broken_links)
                     .iter()
                     .cloned()
@@ -219,7 +257,7 @@ pub(super) fn anchors_key(hasher: &mut KeyHasher, rendered: &Rendered) {
 /// Every path the site will have, and the documents whose anchors links may name.
 fn link_targets(
     plan: &SitePlan,
-    versions: &VersionDocuments,
+    rendered_of: &dyn Fn(usize, usize) -> Arc<Rendered>,
     pages: &PageDocuments,
     assets: &[crate::theme::Asset],
 ) -> LinkTargets {
@@ -237,7 +275,7 @@ fn link_targets(
     ] {
         targets.add_path(urls.file(extra));
     }
-    for policy in &plan.policies {
+    for (p, policy) in plan.policies.iter().enumerate() {
         targets.add_path(urls.history(policy.slug()));
         targets.add_path(urls.policy_feed(policy.slug()));
         let shown = policy.shown_version().version.date;
@@ -245,12 +283,12 @@ fn link_targets(
             if policy.previous(index).is_some() {
                 targets.add_path(urls.changes(policy.slug(), v.version.date));
             }
-            let doc = &versions[&(policy.slug().to_string(), v.version.date)];
+            let rendered = rendered_of(p, index);
             let url = urls.version(policy.slug(), v.version.date);
-            targets.add_document(url, doc.rendered.clone());
             if v.version.date == shown {
-                targets.add_document(urls.policy(policy.slug()), doc.rendered.clone());
+                targets.add_document(urls.policy(policy.slug()), rendered.clone());
             }
+            targets.add_document(url, rendered);
         }
     }
     for (slug, doc) in pages {

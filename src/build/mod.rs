@@ -182,7 +182,7 @@ fn build_inner(
     let writer = Writer::new(output, &tera, theme, urls, cache.zip(shared));
     let policy_views: Vec<PolicyView> = plan
         .policies
-        .iter()
+        .par_iter()
         .map(|p| PolicyView::new(urls, p))
         .collect();
     timings.phase("compile templates, plan");
@@ -202,13 +202,13 @@ fn build_inner(
             match cache.zip(shared) {
                 Some((cache, shared)) => {
                     let key = job.key(cache.hasher(), shared);
-                    let built = cache.policy(key, || job.build())?;
-                    writer.shared_files(&built.files)?;
+                    let built = cache.policy(policy.slug(), key, || job.build())?;
+                    writer.group(&built.files)?;
                     Ok((built, Some(key)))
                 }
                 None => {
                     let mut built = job.build()?;
-                    writer.shared_files(&std::mem::take(&mut built.files))?;
+                    writer.group(&std::mem::take(&mut built.files))?;
                     Ok((Arc::new(built), None))
                 }
             }
@@ -216,53 +216,32 @@ fn build_inner(
         .collect::<Result<_, BuildError>>()?;
     timings.phase("policies: Markdown, diffs, pages");
 
-    let versions: VersionDocuments = plan
-        .policies
-        .iter()
-        .zip(&policies)
-        .flat_map(|(policy, (built, _))| {
-            let root = &content.root;
-            let home = urls.policy(policy.slug());
-            policy
-                .versions
-                .iter()
-                .zip(built.documents.iter().cloned())
-                .map(move |(planned, rendered)| {
-                    let source = &planned.version.source;
-                    let document = RenderedDocument {
-                        source,
-                        rendered,
-                        home: home.clone(),
-                        source_relative: documents::source_relative(root, &source.path),
-                        cache_key: None,
-                    };
-                    ((policy.slug().to_string(), planned.version.date), document)
-                })
-        })
-        .collect();
-    timings.phase("collect link facts");
     let pages = documents::render_pages(&plan, cache);
     let problems = match cache {
-        None => validate(&plan, &versions, &pages, &assets, options.broken_links),
-        Some(cache) => {
-            let keys: Vec<(Key, Key)> = policies
+        None => {
+            let versions: VersionDocuments = policies
                 .iter()
-                .map(|(built, key)| {
-                    (
-                        key.unwrap_or_default(),
-                        built.targets_key.unwrap_or_default(),
-                    )
+                .enumerate()
+                .flat_map(|(index, (built, _))| {
+                    let policy = &plan.policies[index];
+                    let documents = documents::policy_documents(&plan, index, &built.documents);
+                    policy.versions.iter().zip(documents).map(|(planned, doc)| {
+                        ((policy.slug().to_string(), planned.version.date), doc)
+                    })
                 })
                 .collect();
-            documents::validate_cached(
-                &plan,
-                &versions,
-                &pages,
-                &assets,
-                options.broken_links,
-                cache,
-                &keys,
-            )
+            validate(&plan, &versions, &pages, &assets, options.broken_links)
+        }
+        Some(cache) => {
+            let facts: Vec<documents::PolicyFacts> = policies
+                .iter()
+                .map(|(built, key)| documents::PolicyFacts {
+                    documents: &built.documents,
+                    key: key.unwrap_or_default(),
+                    targets_key: built.targets_key.unwrap_or_default(),
+                })
+                .collect();
+            documents::validate_cached(&plan, &facts, &pages, &assets, options.broken_links, cache)
         }
     };
     timings.phase("check links");
@@ -316,7 +295,7 @@ fn site_context(
             .iter()
             .map(|a| (a.logical.clone(), urls.file(&a.published)))
             .collect(),
-        build_date: options.today.format("%Y-%m-%d").to_string(),
+        build_date: crate::pages::iso_date(options.today),
         live_reload_url: options.live_reload_url.clone(),
     }
 }
@@ -400,7 +379,20 @@ fn write_site_files(
     let urls = &plan.urls;
     let config = &plan.content.config;
     let feeds: Vec<_> = policies.iter().map(|p| &p.feed).collect();
-    writer.file("feed.xml", feeds::site_feed(plan, &feeds).into_bytes())?;
+    let site_feed = || Arc::new(feeds::site_feed(plan, &feeds).into_bytes());
+    let site_feed = match writer.cache {
+        // The entries, the site's title and language and `base_url` are all the feed reads.
+        Some((cache, shared)) => {
+            let mut key = cache.hasher();
+            key.part(b"feed.xml").part(&shared.bytes());
+            for policy in policies {
+                key.part(&policy.feed_key.unwrap_or_default().bytes());
+            }
+            cache.file(key.finish(), site_feed)
+        }
+        None => site_feed(),
+    };
+    writer.group(&Arc::new(vec![("feed.xml".to_string(), site_feed)]))?;
     timings.phase("site feed");
     writer.file(
         "versions.json",

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
 use rayon::prelude::*;
 
 use super::BuildError;
@@ -17,6 +18,7 @@ use crate::diff::{DocumentDiff, PolicyDiffer};
 use crate::feeds::{self, FeedEntries};
 use crate::history::{self, ChangesPage, HistoryPage, VersionDiff};
 use crate::markdown::{Rendered, Sanitizer};
+use crate::output::OutputFile;
 use crate::pages::{PolicyView, VersionPage};
 use crate::render_cache::{Key, KeyHasher};
 use crate::site::{PolicyPlan, SitePlan};
@@ -29,7 +31,7 @@ const CHAIN_RUN: usize = 4;
 #[derive(Debug)]
 pub struct PolicyOutput {
     /// Paths relative to the output folder, with their bytes.
-    pub files: Vec<OutputFile>,
+    pub files: Arc<Vec<OutputFile>>,
     /// Each version's rendered Markdown, in the order of `PolicyPlan::versions`: only its
     /// link facts in a plain build, which need not hold every body of the site at once.
     pub documents: Vec<Arc<Rendered>>,
@@ -38,6 +40,8 @@ pub struct PolicyOutput {
     pub feed: FeedEntries,
     pub versions_json: String,
     pub sitemap: String,
+    /// Its feed entries' key (`serve` only): the site feed is made again only when one changes.
+    pub feed_key: Option<Key>,
     /// Every path and anchor the policy gives links to aim at (`serve` only): while the
     /// keys of all policies stay the same, so do the site's link targets.
     pub targets_key: Option<Key>,
@@ -45,9 +49,6 @@ pub struct PolicyOutput {
     /// when the policy is reused whole, so a later template change need not redo them.
     pub parts: CachedParts,
 }
-
-/// A file of the site: its path relative to the output folder and its bytes.
-pub type OutputFile = (String, Arc<Vec<u8>>);
 
 /// A version's pages, its rendered Markdown and that document's cache key.
 type VersionPages = (Vec<OutputFile>, Arc<Rendered>, Option<Key>);
@@ -116,7 +117,7 @@ impl PolicyJob<'_, '_> {
                 self.policy.versions.iter().zip(&documents).enumerate()
             {
                 hasher
-                    .part(planned.version.date_string().as_bytes())
+                    .part(&planned.version.date.num_days_from_ce().to_le_bytes())
                     .json(&planned.status)
                     .part(&[u8::from(self.policy.previous(index).is_some())]);
                 documents::anchors_key(&mut hasher, rendered);
@@ -124,19 +125,30 @@ impl PolicyJob<'_, '_> {
             hasher.finish()
         });
         let feed = feeds::policy_feed_entries(self.plan, self.policy);
+        let feed_key = self.writer.render_cache().map(|cache| {
+            let mut hasher = cache.hasher();
+            hasher.part(feed.slug.as_bytes());
+            for (date, xml) in &feed.entries {
+                hasher
+                    .part(&date.num_days_from_ce().to_le_bytes())
+                    .part(xml.as_bytes());
+            }
+            hasher.finish()
+        });
         let feed_path = self.plan.urls.policy_feed(self.policy.slug());
         files.push((
             self.plan.urls.output_path(&feed_path),
             Arc::new(feeds::policy_feed(self.plan, self.policy, &feed).into_bytes()),
         ));
         Ok(PolicyOutput {
-            files,
+            files: Arc::new(files),
             documents,
             feed,
             versions_json: feeds::versions_json_entry(self.plan, self.policy)
                 .map_err(BuildError::Io)?,
             sitemap: super::site_files::policy_sitemap(self.plan, self.policy),
             targets_key,
+            feed_key,
             parts,
         })
     }
@@ -202,7 +214,7 @@ impl PolicyJob<'_, '_> {
             let version = planned.version;
             let front = &version.front;
             hasher
-                .part(version.date_string().as_bytes())
+                .part(&version.date.num_days_from_ce().to_le_bytes())
                 .part(&[planned.status as u8, u8::from(front.draft)])
                 .part(optional_text(&front.title))
                 .part(optional_text(&front.summary))

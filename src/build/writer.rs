@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::BuildError;
-use crate::output::{Output, WriteOutcome};
+use crate::output::{Output, OutputFile, WriteOutcome};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::Urls;
 use crate::theme::Theme;
@@ -93,8 +93,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes a policy's files at once.
-    pub fn shared_files(&self, files: &[(String, Arc<Vec<u8>>)]) -> Result<(), BuildError> {
-        match self.output.write_all_shared(files) {
+    pub fn group(&self, files: &Arc<Vec<OutputFile>>) -> Result<(), BuildError> {
+        match self.output.write_group(files) {
             Ok(outcomes) => {
                 for outcome in outcomes {
                     self.count("", Ok(outcome))?;

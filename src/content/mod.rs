@@ -49,7 +49,7 @@ pub struct Version {
 impl Version {
     /// `2024-03-01`: the file name, the URL segment and the `datetime` value.
     pub fn date_string(&self) -> String {
-        self.date.format("%Y-%m-%d").to_string()
+        crate::pages::iso_date(self.date)
     }
 }
 

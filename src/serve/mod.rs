@@ -215,7 +215,7 @@ impl Builder<'_> {
                     report.pages_rendered,
                     reused.pages,
                 );
-                ServedSite::new(output.into_files(), prefix, None, previous.generation + 1)
+                ServedSite::new(output.take_files(), prefix, None, previous.generation + 1)
             }
             Err(error) => {
                 match self.inbox.recv_timeout(SETTLE) {

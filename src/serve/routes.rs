@@ -265,8 +265,8 @@ mod tests {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), Arc::new(v.as_bytes().to_vec())))
-        .collect();
-        ServedSite::new(files, "/p/".into(), None, 1)
+        .collect::<std::collections::BTreeMap<_, _>>();
+        ServedSite::new(files.into(), "/p/".into(), None, 1)
     }
 
     fn location(reply: &Reply) -> Option<&str> {

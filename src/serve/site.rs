@@ -1,15 +1,15 @@
 //! The site being served: one complete build, replaced whole.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use crate::diagnostics::Diagnostic;
+use crate::output::SiteFiles;
 
 /// One finished build as the server sees it. Immutable once made; a rebuild makes a new one.
 #[derive(Debug, Default)]
 pub struct ServedSite {
     /// Output paths relative to the site root (`privacy-notice/index.html`) to their bytes.
-    pub files: BTreeMap<String, Arc<Vec<u8>>>,
+    pub files: SiteFiles,
     /// `base_url`'s path: where the site lives on the server, e.g. `/privacy/`.
     pub prefix: String,
     /// The errors of the latest build when it failed; the files are then the last good build.
@@ -20,7 +20,7 @@ pub struct ServedSite {
 
 impl ServedSite {
     pub fn new(
-        files: BTreeMap<String, Arc<Vec<u8>>>,
+        files: SiteFiles,
         prefix: String,
         errors: Option<Arc<Vec<Diagnostic>>>,
         generation: u64,
