@@ -221,3 +221,57 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
             .any(|b| String::from_utf8_lossy(b).contains("class=\"overridden\""))
     );
 }
+
+/// Broken-link results are reused while neither the linking policy nor any link target
+/// changes; renaming a heading another policy links to must still break the build, exactly as
+/// a full build does, and putting it back must mend it.
+#[test]
+fn a_heading_renamed_elsewhere_breaks_links_in_unchanged_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content"),
+        &content,
+    );
+    let cache = RenderCache::default();
+    cached(&content, &cache);
+    let shown = content.join("policies/privacy-notice/2025-06-16.md");
+    let messages = |result: Result<build::BuildReport, build::BuildError>| match result {
+        Err(build::BuildError::Content(problems)) => problems
+            .sorted()
+            .into_iter()
+            .map(|d| {
+                format!(
+                    "{}:{} {}",
+                    d.location.file.display(),
+                    d.location.line,
+                    d.message
+                )
+            })
+            .collect::<Vec<_>>(),
+        other => panic!("expected broken links, got {other:?}"),
+    };
+
+    edit(&shown, "## Your rights", "## What you can ask us");
+    let incremental = messages(build::build_with_cache(
+        &options(&content),
+        &MemoryOutput::new(),
+        &cache,
+    ));
+    let fresh = messages(build::build(&options(&content), &MemoryOutput::new()));
+    assert_eq!(incremental, fresh);
+    assert_eq!(
+        incremental.len(),
+        2,
+        "both cookie-policy versions link there"
+    );
+    assert!(
+        incremental
+            .iter()
+            .all(|m| m.contains("cookie-policy") && m.contains("your-rights"))
+    );
+
+    edit(&shown, "## What you can ask us", "## Your rights");
+    let mended = cached(&content, &cache);
+    assert_same(&mended, &full(&content), "heading put back");
+}
