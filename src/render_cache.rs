@@ -97,7 +97,8 @@ struct Generation {
     files: HashMap<Key, Arc<Vec<u8>>>,
     documents: HashMap<Key, Arc<Rendered>>,
     diffs: HashMap<Key, Arc<DocumentDiff>>,
-    pages: HashMap<Key, Vec<u8>>,
+    /// Shared with the output and the policies that hold the same page.
+    pages: HashMap<Key, Arc<Vec<u8>>>,
 }
 
 pub struct RenderCache {
@@ -251,12 +252,12 @@ impl RenderCache {
         &self,
         key: Key,
         render: impl FnOnce() -> Result<Vec<u8>, E>,
-    ) -> Result<Vec<u8>, E> {
+    ) -> Result<Arc<Vec<u8>>, E> {
         let cached = lock(&self.last).pages.get(&key).cloned();
         let hit = cached.is_some();
         let bytes = match cached {
             Some(bytes) => bytes,
-            None => render()?,
+            None => Arc::new(render()?),
         };
         {
             let mut reuse = lock(&self.reuse);

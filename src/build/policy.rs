@@ -198,7 +198,7 @@ impl PolicyJob<'_, '_> {
         context: &impl serde::Serialize,
     ) -> Result<OutputFile, BuildError> {
         let html = self.writer.render(template, context)?;
-        Ok((self.plan.urls.output_path(site_path), Arc::new(html)))
+        Ok((self.plan.urls.output_path(site_path), html))
     }
 
     /// Everything the policy's pages are made from besides what all pages share (`shared`):

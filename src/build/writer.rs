@@ -51,7 +51,7 @@ impl<'a> Writer<'a> {
         &self,
         template: &str,
         context: &impl serde::Serialize,
-    ) -> Result<Vec<u8>, BuildError> {
+    ) -> Result<Arc<Vec<u8>>, BuildError> {
         let render = || -> Result<Vec<u8>, BuildError> {
             let context = tera::Context::from_serialize(context)
                 .map_err(|e| self.theme.template_error(&e))?;
@@ -71,7 +71,7 @@ impl<'a> Writer<'a> {
                     .finish(),
                 render,
             )?,
-            None => render()?,
+            None => Arc::new(render()?),
         };
         self.pages.fetch_add(1, Ordering::Relaxed);
         Ok(html)
@@ -85,7 +85,8 @@ impl<'a> Writer<'a> {
         context: &impl serde::Serialize,
     ) -> Result<(), BuildError> {
         let html = self.render(template, context)?;
-        self.file(&self.urls.output_path(site_path), html)
+        let relative = self.urls.output_path(site_path);
+        self.count(&relative, self.output.write_shared(&relative, &html))
     }
 
     pub fn file(&self, relative: &str, bytes: Vec<u8>) -> Result<(), BuildError> {
