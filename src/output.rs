@@ -4,7 +4,7 @@
 //! or delete a folder it did not create. So a disk build writes into a staging folder beside the
 //! target, marks it as ours, and only renames it into place once everything is written.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -218,6 +218,9 @@ pub struct DiskOutput {
     previous: Option<PathBuf>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    /// Folders of the staging tree made so far: most pages sit in a folder of their own, and
+    /// asking the file system again for every file costs more than remembering.
+    made_folders: Mutex<HashSet<PathBuf>>,
     committed: bool,
 }
 
@@ -288,6 +291,7 @@ impl DiskOutput {
             previous,
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            made_folders: Mutex::default(),
             committed: false,
         })
     }
@@ -333,7 +337,18 @@ impl Output for DiskOutput {
         let relative_path = safe_relative(relative)?;
         let destination = self.staging.join(&relative_path);
         if let Some(parent) = destination.parent() {
-            std::fs::create_dir_all(parent)?;
+            let known = self
+                .made_folders
+                .lock()
+                .expect("folders lock")
+                .contains(parent);
+            if !known {
+                std::fs::create_dir_all(parent)?;
+                self.made_folders
+                    .lock()
+                    .expect("folders lock")
+                    .insert(parent.to_path_buf());
+            }
         }
         if let Some(previous) = &self.previous {
             let old = previous.join(&relative_path);
