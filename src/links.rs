@@ -4,10 +4,11 @@
 //! and root-relative paths under the prefix. Root-relative paths outside the prefix belong to the
 //! publisher's wider website and are left alone.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::Arc;
 
+use crate::content::Source;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 use crate::markdown::{LinkKind, LinkResolver, Rendered, ResolvedLink, classify_scheme};
 use crate::site::Urls;
@@ -150,23 +151,30 @@ impl LinkTargets {
 pub struct CheckedDocument<'a> {
     pub links: &'a DocumentLinks<'a>,
     pub rendered: &'a Rendered,
-    pub file: &'a Path,
-    pub body: &'a str,
-    pub body_line: usize,
+    /// Its text is read only to place a broken link: a plain build does not keep it.
+    pub source: &'a Source,
+}
+
+impl<'a> CheckedDocument<'a> {
+    /// Where the body byte `offset` is. `body` holds the body once read, for the next link.
+    fn location(&self, body: &mut Option<Cow<'a, str>>, offset: usize) -> Location {
+        let source: &'a Source = self.source;
+        if body.is_none() {
+            *body = source.body().ok();
+        }
+        match body {
+            Some(text) => Location::at_offset(&source.path, text, offset, source.body_line),
+            None => Location::new(&source.path, source.body_line, 1),
+        }
+    }
 }
 
 /// Every broken internal link in a document, as errors.
 pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let mut body = None;
     for link in &document.rendered.links {
-        let location = || {
-            Location::at_offset(
-                document.file,
-                document.body,
-                link.offset,
-                document.body_line,
-            )
-        };
+        let mut location = || document.location(&mut body, link.offset);
         let resolved = document.links.resolve(&link.destination);
         if resolved.kind != LinkKind::Internal {
             continue;
