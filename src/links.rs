@@ -173,9 +173,9 @@ impl<'a> CheckedDocument<'a> {
 pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut body = None;
-    for link in &document.rendered.links {
-        let mut location = || document.location(&mut body, link.offset);
-        let resolved = document.links.resolve(&link.destination);
+    for (destination, offset) in document.rendered.link_facts() {
+        let mut location = || document.location(&mut body, offset);
+        let resolved = document.links.resolve(destination);
         if resolved.kind != LinkKind::Internal {
             continue;
         }
@@ -190,7 +190,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
                     (found, doc)
                 }
                 None => {
-                    problems.push(missing_page(&link.destination, path, targets, location()));
+                    problems.push(missing_page(destination, path, targets, location()));
                     continue;
                 }
             }
@@ -199,7 +199,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
             && !anchor.is_empty()
             && !doc.has_anchor(anchor)
         {
-            let ids: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
+            let ids: Vec<&str> = doc.heading_ids().collect();
             let hint = match did_you_mean(anchor, ids.iter().copied()) {
                 Some(best) => format!(
                     "Did you mean `#{best}`? Heading ids are the heading text in lower case, with punctuation removed and spaces turned into hyphens."
@@ -214,7 +214,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
                 ),
             };
             problems.push(
-                Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", link.destination))
+                Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", destination))
                     .with_hint(hint),
             );
         }

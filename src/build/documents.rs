@@ -218,10 +218,10 @@ pub(super) fn validate_cached<'c>(
 
 /// Adds every id a link's `#anchor` may name in `rendered` (see `Rendered::has_anchor`).
 pub(super) fn anchors_key(hasher: &mut KeyHasher, rendered: &Rendered) {
-    for heading in &rendered.headings {
-        hasher.part(heading.id.as_bytes());
+    for id in rendered.heading_ids() {
+        hasher.part(id.as_bytes());
     }
-    for anchor in &rendered.anchors {
+    for anchor in rendered.facts.other_ids.iter() {
         hasher.part(anchor.as_bytes());
     }
     let mut rest = rendered.html.as_str();
