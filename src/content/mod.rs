@@ -206,3 +206,29 @@ pub struct StaticFile {
     pub relative: String,
     pub path: PathBuf,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_left_on_disk_reads_as_the_kept_one_until_the_file_changes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("2025-01-01.md");
+        let text = "---\ntitle: é\n---\n# Body é\n";
+        std::fs::write(&path, format!("\u{feff}{text}")).expect("write");
+        let parts = (text.find("# Body").unwrap_or_default(), 4, [0; 32]);
+        let kept = Source::loaded(path.clone(), text.to_string(), Texts::Keep, parts);
+        let on_disk = Source::loaded(path.clone(), text.to_string(), Texts::VersionsOnDisk, parts);
+        assert_eq!(kept.kept_body(), Some("# Body é\n"));
+        assert_eq!(on_disk.kept_body(), None);
+        assert_eq!(on_disk.body().ok().as_deref(), Some("# Body é\n"));
+        assert_eq!(on_disk.text().ok(), kept.text().ok());
+        std::fs::write(&path, "---\ntitle: x\n---\n# Body\n").expect("write");
+        let error = on_disk
+            .body()
+            .expect_err("a changed file is not read as the old one");
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        assert_eq!(kept.body().ok().as_deref(), Some("# Body é\n"));
+    }
+}
