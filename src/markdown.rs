@@ -117,48 +117,6 @@ impl Rendered {
             || self.html.contains(&format!("id=\"{id}\""))
     }
 
-    /// Every heading's id, in document order.
-    pub fn heading_ids(&self) -> impl Iterator<Item = &str> {
-        let kept = self.headings.iter().map(|h| h.id.as_str());
-        kept.chain(self.facts.heading_ids.iter())
-    }
-
-    /// Every link's destination as written and its byte offset in the body.
-    pub fn link_facts(&self) -> impl Iterator<Item = (&str, usize)> {
-        let kept = self
-            .links
-            .iter()
-            .map(|l| (l.destination.as_str(), l.offset));
-        kept.chain(self.facts.links())
-    }
-
-    /// Keeps what link checking needs (ids and link destinations, packed) and drops the rest,
-    /// so a build need not hold every rendered body at once. `has_anchor` answers as before:
-    /// each `id="` in the HTML is followed by its value up to the next quote, which is exactly
-    /// what it looked for.
-    pub fn keep_facts_only(&mut self) {
-        let html = std::mem::take(&mut self.html);
-        let headings = std::mem::take(&mut self.headings);
-        for heading in &headings {
-            self.facts.heading_ids.push(&heading.id);
-        }
-        for link in std::mem::take(&mut self.links) {
-            self.facts.push_link(&link.destination, link.offset);
-        }
-        self.images = Vec::new();
-        let mut rest = html.as_str();
-        while let Some(at) = find_id_attribute(rest) {
-            rest = &rest[at..];
-            if let Some(end) = rest.find('"') {
-                let id = &rest[..end];
-                if !headings.iter().any(|h| h.id == id) {
-                    self.facts.other_ids.push(id);
-                }
-            }
-        }
-        self.facts.shrink();
-    }
-
     /// The `##` sections as written, for a table of contents. Counted by the written level, not
     /// the rendered one: a body `#` demotes every `##` to `h3`, and the sections an editor wrote
     /// must still get their table of contents.
