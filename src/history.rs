@@ -5,6 +5,7 @@
 //! that wants it read the same result, so build time grows with the number of versions, not
 //! with the number of pages that mention them.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -28,8 +29,18 @@ pub struct VersionDiff {
 }
 
 /// The versions of one policy, ready to be compared: each is parsed at most once.
-pub fn version_chain<'c>(policy: &PolicyPlan<'c>) -> PolicyDiffer<'c> {
-    PolicyDiffer::new(policy.versions.iter().map(|v| v.version.source.body()))
+pub struct VersionChain<'b> {
+    /// The Markdown bodies, in the order of `PolicyPlan::versions`.
+    bodies: &'b [Cow<'b, str>],
+    differ: PolicyDiffer<'b>,
+}
+
+/// The chain of a policy whose version bodies (in plan order) are `bodies`.
+pub fn version_chain<'b>(bodies: &'b [Cow<'b, str>]) -> VersionChain<'b> {
+    VersionChain {
+        bodies,
+        differ: PolicyDiffer::new(bodies.iter().map(|body| &**body)),
+    }
 }
 
 /// What version `index` of `policy` changed, or `None` for a first version. The build calls
@@ -40,7 +51,7 @@ pub fn version_diff(
     plan: &SitePlan,
     policy: &PolicyPlan,
     index: usize,
-    chain: &mut PolicyDiffer,
+    chain: &mut VersionChain,
     cache: Option<&RenderCache>,
 ) -> Option<VersionDiff> {
     let previous = previous_index(policy, index)?;
@@ -51,7 +62,7 @@ pub fn version_diff(
             datetime: new.date_string(),
             ..DiffOptions::default()
         };
-        let mut diff = chain.diff(previous, index, &options);
+        let mut diff = chain.differ.diff(previous, index, &options);
         let sides = [old, new].map(|v| Side {
             links: DocumentLinks {
                 urls: &plan.urls,
@@ -71,8 +82,8 @@ pub fn version_diff(
             .part(policy.slug().as_bytes())
             .part(old.date_string().as_bytes())
             .part(new.date_string().as_bytes())
-            .part(old.source.body().as_bytes())
-            .part(new.source.body().as_bytes())
+            .part(chain.bodies[previous].as_bytes())
+            .part(chain.bodies[index].as_bytes())
             .finish()
     });
     let diff = match cache.zip(key) {

@@ -4,10 +4,11 @@
 //! and root-relative paths under the prefix. Root-relative paths outside the prefix belong to the
 //! publisher's wider website and are left alone.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::Arc;
 
+use crate::content::Source;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 use crate::markdown::{LinkKind, LinkResolver, Rendered, ResolvedLink, classify_scheme};
 use crate::site::Urls;
@@ -150,24 +151,31 @@ impl LinkTargets {
 pub struct CheckedDocument<'a> {
     pub links: &'a DocumentLinks<'a>,
     pub rendered: &'a Rendered,
-    pub file: &'a Path,
-    pub body: &'a str,
-    pub body_line: usize,
+    /// Its text is read only to place a broken link: a plain build does not keep it.
+    pub source: &'a Source,
+}
+
+impl<'a> CheckedDocument<'a> {
+    /// Where the body byte `offset` is. `body` holds the body once read, for the next link.
+    fn location(&self, body: &mut Option<Cow<'a, str>>, offset: usize) -> Location {
+        let source: &'a Source = self.source;
+        if body.is_none() {
+            *body = source.body().ok();
+        }
+        match body {
+            Some(text) => Location::at_offset(&source.path, text, offset, source.body_line),
+            None => Location::new(&source.path, source.body_line, 1),
+        }
+    }
 }
 
 /// Every broken internal link in a document, as errors.
 pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for link in &document.rendered.links {
-        let location = || {
-            Location::at_offset(
-                document.file,
-                document.body,
-                link.offset,
-                document.body_line,
-            )
-        };
-        let resolved = document.links.resolve(&link.destination);
+    let mut body = None;
+    for (destination, offset) in document.rendered.link_facts() {
+        let mut location = || document.location(&mut body, offset);
+        let resolved = document.links.resolve(destination);
         if resolved.kind != LinkKind::Internal {
             continue;
         }
@@ -182,7 +190,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
                     (found, doc)
                 }
                 None => {
-                    problems.push(missing_page(&link.destination, path, targets, location()));
+                    problems.push(missing_page(destination, path, targets, location()));
                     continue;
                 }
             }
@@ -191,7 +199,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
             && !anchor.is_empty()
             && !doc.has_anchor(anchor)
         {
-            let ids: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
+            let ids: Vec<&str> = doc.heading_ids().collect();
             let hint = match did_you_mean(anchor, ids.iter().copied()) {
                 Some(best) => format!(
                     "Did you mean `#{best}`? Heading ids are the heading text in lower case, with punctuation removed and spaces turned into hyphens."
@@ -206,7 +214,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
                 ),
             };
             problems.push(
-                Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", link.destination))
+                Diagnostic::error("broken-link", location(), format!("The link `{}` points at a heading `#{anchor}` that {target_path} does not have", destination))
                     .with_hint(hint),
             );
         }

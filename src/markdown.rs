@@ -7,6 +7,10 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+mod facts;
+
+pub use facts::{LinkFacts, Packed};
+
 /// The Markdown extensions every page and every diff uses.
 pub fn parser_options() -> Options {
     Options::ENABLE_TABLES
@@ -102,29 +106,15 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     pub links: Vec<LinkRef>,
     pub images: Vec<ImageRef>,
-    /// Every `id="…"` value of `html`, once `keep_facts_only` has dropped the HTML.
-    pub anchors: Vec<String>,
+    /// What link checking needs, once `keep_facts_only` has dropped the rest.
+    pub facts: LinkFacts,
 }
 
 impl Rendered {
     pub fn has_anchor(&self, id: &str) -> bool {
-        self.headings.iter().any(|h| h.id == id)
-            || self.anchors.iter().any(|a| a == id)
+        self.heading_ids().any(|h| h == id)
+            || self.facts.other_ids.iter().any(|a| a == id)
             || self.html.contains(&format!("id=\"{id}\""))
-    }
-
-    /// Keeps what link checking needs and drops the HTML, so a build need not hold every
-    /// rendered body at once. `has_anchor` answers as before: each `id="` in the HTML is
-    /// followed by its value up to the next quote, which is exactly what it looked for.
-    pub fn keep_facts_only(&mut self) {
-        let html = std::mem::take(&mut self.html);
-        let mut rest = html.as_str();
-        while let Some(at) = find_id_attribute(rest) {
-            rest = &rest[at..];
-            if let Some(end) = rest.find('"') {
-                self.anchors.push(rest[..end].to_string());
-            }
-        }
     }
 
     /// The `##` sections as written, for a table of contents. Counted by the written level, not
@@ -594,7 +584,8 @@ mod tests {
                 ..Rendered::default()
             };
             r.keep_facts_only();
-            assert_eq!(r.anchors, expected, "{html}");
+            let ids: Vec<&str> = r.facts.other_ids.iter().collect();
+            assert_eq!(ids, expected, "{html}");
         }
         let escaped = escape_html("a&b <c> \"d\" 'e' é\u{a0}😀");
         assert_eq!(

@@ -1,12 +1,12 @@
 //! `ContentStore::apply` (serve's incremental reload) must give exactly what a fresh
-//! `content::load` gives for the folder as it now is: the same content, or the same problems.
+//! `content::load_with(.., Texts::Keep)` gives for the folder as it now is: the same content, or the same problems.
 
 mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use privacy_site::content::{self, ContentStore};
+use privacy_site::content::{self, ContentStore, Texts};
 
 /// A copy of the example site, opened through a symlink so that the store sees the folder
 /// under one name while the watcher reports paths under its real (canonical) name.
@@ -61,7 +61,11 @@ impl Site {
     fn apply(&mut self, step: &str, changed: &[&str]) -> Vec<&'static str> {
         let paths: Vec<PathBuf> = changed.iter().map(|p| self.path(p)).collect();
         let incremental = describe(self.store.apply(&paths));
-        let fresh = describe(content::load(&self.named).as_ref().map_err(Clone::clone));
+        let fresh = describe(
+            content::load_with(&self.named, Texts::Keep)
+                .as_ref()
+                .map_err(Clone::clone),
+        );
         assert_eq!(incremental.0, fresh.0, "{step}: differs from a full load");
         fresh.1
     }
@@ -99,7 +103,12 @@ fn a_sequence_of_edits_always_matches_a_full_load() {
         .find(|p| p.slug == "privacy-notice")
         .unwrap()
         .versions[1];
-    assert!(version.source.text.contains("About this privacy notice"));
+    assert!(
+        version
+            .source
+            .kept_body()
+            .is_some_and(|b| b.contains("About this privacy notice"))
+    );
 
     site.edit(
         notice,
@@ -329,7 +338,12 @@ fn paths_that_change_nothing_or_everything() {
     );
     let root = site.real.clone();
     let reloaded = describe(site.store.apply(&[root])).0;
-    let fresh = describe(content::load(&site.named).as_ref().map_err(Clone::clone)).0;
+    let fresh = describe(
+        content::load_with(&site.named, Texts::Keep)
+            .as_ref()
+            .map_err(Clone::clone),
+    )
+    .0;
     assert_eq!(reloaded, fresh);
     assert!(reloaded.contains("new-policy"));
     fs::remove_dir_all(site.path("policies/new-policy")).unwrap();

@@ -1,5 +1,6 @@
 //! Rendered Markdown documents and the checks made on them before a build may succeed.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use super::BuildError;
 use crate::content::{Content, Source};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
@@ -31,7 +33,9 @@ pub type VersionDocuments<'c> = BTreeMap<(String, NaiveDate), RenderedDocument<'
 pub type PageDocuments<'c> = BTreeMap<String, RenderedDocument<'c>>;
 
 /// Renders every visible version and page, keeping their HTML (for `check`).
-pub fn render_documents<'c>(plan: &SitePlan<'c>) -> (VersionDocuments<'c>, PageDocuments<'c>) {
+pub fn render_documents<'c>(
+    plan: &SitePlan<'c>,
+) -> Result<(VersionDocuments<'c>, PageDocuments<'c>), BuildError> {
     let sanitizer = Sanitizer::default();
     let versions = plan
         .policies
@@ -41,11 +45,19 @@ pub fn render_documents<'c>(plan: &SitePlan<'c>) -> (VersionDocuments<'c>, PageD
         .into_par_iter()
         .map(|(slug, version)| {
             let home = plan.urls.policy(slug);
-            let document = document(plan, &version.source, home, &sanitizer, None);
-            ((slug.to_string(), version.date), document)
+            let body = read_body(&version.source)?;
+            let document = document(plan, &version.source, &body, home, &sanitizer, None);
+            Ok(((slug.to_string(), version.date), document))
         })
-        .collect();
-    (versions, render_pages(plan, None))
+        .collect::<Result<_, BuildError>>()?;
+    Ok((versions, render_pages(plan, None)))
+}
+
+/// A source's Markdown body, read again from disk when the load did not keep it.
+pub(super) fn read_body(source: &Source) -> Result<Cow<'_, str>, BuildError> {
+    source
+        .body()
+        .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", source.path.display())))
 }
 
 /// Renders the unversioned pages, reusing unchanged ones from `cache` when there is one.
@@ -58,7 +70,9 @@ pub(super) fn render_pages<'c>(
         .par_iter()
         .map(|page| {
             let home = plan.urls.page(&page.slug);
-            let document = document(plan, &page.source, home, &sanitizer, cache);
+            // Every load keeps pages' texts (`content::Texts`), so there is nothing to read.
+            let body = page.source.kept_body().unwrap_or_default();
+            let document = document(plan, &page.source, body, home, &sanitizer, cache);
             (page.slug.clone(), document)
         })
         .collect()
@@ -68,19 +82,20 @@ pub(super) fn render_pages<'c>(
 pub(super) fn document<'c>(
     plan: &SitePlan,
     source: &'c Source,
+    body: &str,
     home: String,
     sanitizer: &Sanitizer,
     cache: Option<&RenderCache>,
 ) -> RenderedDocument<'c> {
     let source_relative = source_relative(&plan.content.root, &source.path);
-    let render = || render_one(plan, source, &home, sanitizer);
+    let render = || render_one(plan, source, body, &home, sanitizer);
     let cache_key = cache.map(|cache| {
         cache
             .hasher()
             .part(plan.urls.absolute("").as_bytes())
             .part(home.as_bytes())
             .part(source_relative.as_bytes())
-            .part(source.body().as_bytes())
+            .part(body.as_bytes())
             .finish()
     });
     let rendered = match cache.zip(cache_key) {
@@ -110,6 +125,7 @@ pub(super) fn source_relative(root: &Path, path: &Path) -> String {
 pub(super) fn render_one(
     plan: &SitePlan,
     source: &Source,
+    body: &str,
     home: &str,
     sanitizer: &Sanitizer,
 ) -> Rendered {
@@ -118,7 +134,7 @@ pub(super) fn render_one(
         home: home.to_string(),
         source_relative: source_relative(&plan.content.root, &source.path),
     };
-    markdown::render(source.body(), &links, sanitizer)
+    markdown::render(body, &links, sanitizer)
 }
 
 /// The checks every build makes before it may succeed: links and static-file clashes.
@@ -240,10 +256,10 @@ pub(super) fn validate_cached(
 
 /// Adds every id a link's `#anchor` may name in `rendered` (see `Rendered::has_anchor`).
 pub(super) fn anchors_key(hasher: &mut KeyHasher, rendered: &Rendered) {
-    for heading in &rendered.headings {
-        hasher.part(heading.id.as_bytes());
+    for id in rendered.heading_ids() {
+        hasher.part(id.as_bytes());
     }
-    for anchor in &rendered.anchors {
+    for anchor in rendered.facts.other_ids.iter() {
         hasher.part(anchor.as_bytes());
     }
     let mut rest = rendered.html.as_str();
@@ -321,9 +337,7 @@ fn check_links(
             let checked = CheckedDocument {
                 links: &document_links,
                 rendered: &doc.rendered,
-                file: &doc.source.path,
-                body: doc.source.body(),
-                body_line: doc.source.body_line,
+                source: doc.source,
             };
             links::check(&checked, targets).into_iter().map(|mut d| {
                 d.severity = broken_links;

@@ -14,9 +14,9 @@ use rayon::prelude::*;
 use super::BuildError;
 use super::documents;
 use super::writer::Writer;
-use crate::diff::{DocumentDiff, PolicyDiffer};
+use crate::diff::DocumentDiff;
 use crate::feeds::{self, FeedEntries};
-use crate::history::{self, ChangesPage, HistoryPage, VersionDiff};
+use crate::history::{self, ChangesPage, HistoryPage, VersionChain, VersionDiff};
 use crate::markdown::{Rendered, Sanitizer};
 use crate::output::OutputFile;
 use crate::pages::{PolicyView, VersionPage};
@@ -71,9 +71,17 @@ pub(super) struct PolicyJob<'a, 'c> {
 impl PolicyJob<'_, '_> {
     /// Renders every page and file of the policy.
     pub fn build(&self) -> Result<PolicyOutput, BuildError> {
+        // The policy's texts, read here (unless the load kept them) and dropped when it is
+        // built: a build holds the texts of the policies it is working on, not of the site.
+        let bodies = self
+            .policy
+            .versions
+            .iter()
+            .map(|planned| documents::read_body(&planned.version.source))
+            .collect::<Result<Vec<_>, _>>()?;
         let versions = (0..self.policy.versions.len())
             .into_par_iter()
-            .map(|index| self.version_pages(index))
+            .map(|index| self.version_pages(index, &bodies[index]))
             .collect::<Result<Vec<_>, _>>()?;
         // Comparisons in runs of a few neighbours: each run parses its versions once, and
         // runs spread a long history over cores.
@@ -83,7 +91,7 @@ impl PolicyJob<'_, '_> {
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|start| {
-                let mut chain = history::version_chain(self.policy);
+                let mut chain = history::version_chain(&bodies);
                 (start..count.min(start + CHAIN_RUN))
                     .map(|index| self.changes_page(index, &mut chain))
                     .collect::<Result<Vec<_>, _>>()
@@ -124,7 +132,7 @@ impl PolicyJob<'_, '_> {
             }
             hasher.finish()
         });
-        let feed = feeds::policy_feed_entries(self.plan, self.policy);
+        let mut feed = feeds::policy_feed_entries(self.plan, self.policy);
         let feed_key = self.writer.render_cache().map(|cache| {
             let mut hasher = cache.hasher();
             hasher.part(feed.slug.as_bytes());
@@ -140,13 +148,24 @@ impl PolicyJob<'_, '_> {
             self.plan.urls.output_path(&feed_path),
             Arc::new(feeds::policy_feed(self.plan, self.policy, &feed).into_bytes()),
         ));
+        // These parts are kept until the site-wide files are written, for every policy: their
+        // spare capacity alone came to tens of megabytes at 100,000 versions.
+        for (_, xml) in &mut feed.entries {
+            xml.shrink_to_fit();
+        }
+        feed.entries.shrink_to_fit();
+        let mut versions_json =
+            feeds::versions_json_entry(self.plan, self.policy).map_err(BuildError::Io)?;
+        versions_json.shrink_to_fit();
+        let mut sitemap = super::site_files::policy_sitemap(self.plan, self.policy);
+        sitemap.shrink_to_fit();
+        documents.shrink_to_fit();
         Ok(PolicyOutput {
             files: Arc::new(files),
             documents,
             feed,
-            versions_json: feeds::versions_json_entry(self.plan, self.policy)
-                .map_err(BuildError::Io)?,
-            sitemap: super::site_files::policy_sitemap(self.plan, self.policy),
+            versions_json,
+            sitemap,
             targets_key,
             feed_key,
             parts,
@@ -154,12 +173,13 @@ impl PolicyJob<'_, '_> {
     }
 
     /// The version's page at its dated URL, and at `/<slug>/` when it is the one shown there.
-    fn version_pages(&self, index: usize) -> Result<VersionPages, BuildError> {
+    fn version_pages(&self, index: usize, body: &str) -> Result<VersionPages, BuildError> {
         let plan = self.plan;
         let source = &self.policy.versions[index].version.source;
         let home = plan.urls.policy(self.policy.slug());
         let cache = self.writer.render_cache();
-        let document = documents::document(plan, source, home, &Sanitizer::default(), cache);
+        let sanitizer = Sanitizer::default();
+        let document = documents::document(plan, source, body, home, &sanitizer, cache);
         let shown = index == self.policy.shown;
         let mut pages = Vec::new();
         for dated in std::iter::once(true).chain(shown.then_some(false)) {
@@ -180,7 +200,7 @@ impl PolicyJob<'_, '_> {
     fn changes_page(
         &self,
         index: usize,
-        chain: &mut PolicyDiffer,
+        chain: &mut VersionChain,
     ) -> Result<Option<(OutputFile, VersionDiff)>, BuildError> {
         let cache = self.writer.render_cache();
         let Some(diff) = history::version_diff(self.plan, self.policy, index, chain, cache) else {

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::front_matter::split_front_matter;
 use super::store::ContentStore;
-use super::{Content, Page, PageFront, Policy, Source, StaticFile, Version, VersionFront};
+use super::{Content, Page, PageFront, Policy, Source, StaticFile, Texts, Version, VersionFront};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::site::RESERVED_SLUGS;
@@ -17,8 +17,15 @@ use crate::yaml;
 ///
 /// A full load is a `ContentStore` opened from scratch, so that `serve`'s incremental
 /// reloads and a plain build go through the same checks in the same order.
+/// Version files' texts are not kept (see [`Texts`]): a plain build reads each policy's files
+/// again when it builds that policy.
 pub fn load(root: &Path) -> Result<Content, Diagnostics> {
-    ContentStore::open(root).into_result()
+    load_with(root, Texts::VersionsOnDisk)
+}
+
+/// `load`, keeping the texts `texts` names in memory.
+pub fn load_with(root: &Path, texts: Texts) -> Result<Content, Diagnostics> {
+    ContentStore::open_with(root, texts).into_result()
 }
 
 /// Reads and parses `site.yaml`, returning the config when it is valid and every problem found.
@@ -220,9 +227,10 @@ fn parse_date(stem: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(stem, "%Y-%m-%d").map_err(|_| format!("`{stem}` is not a real date"))
 }
 
-/// Reads a Markdown file and its front matter into `F`.
+/// Reads a Markdown file and its front matter into `F`, keeping its text as `texts` says.
 fn read_markdown<F: serde::de::DeserializeOwned>(
     path: PathBuf,
+    texts: Texts,
 ) -> Result<(F, Source), Diagnostics> {
     let bytes = std::fs::read(&path).map_err(|error| {
         Diagnostics::from(Diagnostic::error(
@@ -235,17 +243,8 @@ fn read_markdown<F: serde::de::DeserializeOwned>(
     let text = decode(bytes, &path)?;
     let parts = split_front_matter(&text, &path)?;
     let front: F = yaml::parse(parts.yaml, &path, parts.yaml_line)?;
-    let (body_start, body_line) = (parts.body_start, parts.body_line);
-    Ok((
-        front,
-        Source {
-            path,
-            text,
-            body_start,
-            body_line,
-            sha256,
-        },
-    ))
+    let parts = (parts.body_start, parts.body_line, sha256);
+    Ok((front, Source::loaded(path, text, texts, parts)))
 }
 
 fn missing_title(path: &Path) -> Diagnostic {
@@ -257,8 +256,12 @@ fn missing_title(path: &Path) -> Diagnostic {
     .with_hint("Add a line such as `title: Privacy notice` between the `---` lines at the top.")
 }
 
-pub(super) fn load_version(path: PathBuf, date: NaiveDate) -> Result<Version, Diagnostics> {
-    let (front, source): (VersionFront, Source) = read_markdown(path)?;
+pub(super) fn load_version(
+    path: PathBuf,
+    date: NaiveDate,
+    texts: Texts,
+) -> Result<Version, Diagnostics> {
+    let (front, source): (VersionFront, Source) = read_markdown(path, texts)?;
     if front.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(missing_title(&source.path).into());
     }
@@ -269,7 +272,7 @@ pub(super) fn load_version(path: PathBuf, date: NaiveDate) -> Result<Version, Di
     })
 }
 
-/// Reads one (not ignored) entry of `pages/`.
+/// Reads one (not ignored) entry of `pages/`, keeping its text whatever the load keeps.
 pub(super) fn load_page(path: PathBuf) -> Result<Page, Diagnostics> {
     if !is_markdown(&path) {
         return Err(Diagnostic::error(
@@ -284,7 +287,7 @@ pub(super) fn load_page(path: PathBuf) -> Result<Page, Diagnostics> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (front, source) = read_markdown::<PageFront>(path)?;
+    let (front, source) = read_markdown::<PageFront>(path, Texts::Keep)?;
     if front.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(missing_title(&source.path).into());
     }

@@ -7,6 +7,7 @@ mod front_matter;
 mod load;
 mod store;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use crate::config::SiteConfig;
 
 pub use front_matter::split_front_matter;
-pub use load::{is_valid_slug, load};
+pub use load::{is_valid_slug, load, load_with};
 pub use store::ContentStore;
 
 #[derive(Debug, Clone)]
@@ -98,11 +99,11 @@ impl PageFront {
     }
 }
 
-/// A Markdown file's text, kept so that findings can point into it.
+/// A Markdown file: where it is, where its body starts, and its text when it is kept.
 #[derive(Debug, Clone)]
 pub struct Source {
     pub path: PathBuf,
-    pub text: String,
+    text: SourceText,
     /// Byte offset where the Markdown body starts, after the front matter.
     pub body_start: usize,
     /// The line number (from 1) on which the body starts.
@@ -112,9 +113,86 @@ pub struct Source {
     pub sha256: [u8; 32],
 }
 
+/// Whether a loaded file's text stays in memory.
+#[derive(Debug, Clone)]
+enum SourceText {
+    Kept(String),
+    /// Read again when asked for: a plain build of 100,000 versions would otherwise hold
+    /// hundreds of megabytes of text it reads once. The length (BOM stripped) tells a file
+    /// changed since it was loaded from the one that was checked.
+    OnDisk {
+        len: usize,
+    },
+}
+
+/// Which texts a load keeps in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Texts {
+    /// Every file's text: for `serve`, which renders again on each save, and for `check`,
+    /// which reads every text several times.
+    Keep,
+    /// Pages' texts only; version files are read again when a policy is built, one policy
+    /// at a time. Pages are few and are rendered outside any policy.
+    VersionsOnDisk,
+}
+
 impl Source {
-    pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+    /// A file read as `text`, kept or not as `texts` says for a file of its kind.
+    fn loaded(path: PathBuf, text: String, texts: Texts, parts: (usize, usize, [u8; 32])) -> Self {
+        let (body_start, body_line, sha256) = parts;
+        let text = match texts {
+            Texts::Keep => SourceText::Kept(text),
+            Texts::VersionsOnDisk => SourceText::OnDisk { len: text.len() },
+        };
+        Source {
+            path,
+            text,
+            body_start,
+            body_line,
+            sha256,
+        }
+    }
+
+    /// The whole file as loaded (BOM stripped), front matter included.
+    pub fn text(&self) -> std::io::Result<Cow<'_, str>> {
+        match &self.text {
+            SourceText::Kept(text) => Ok(Cow::Borrowed(text)),
+            SourceText::OnDisk { len } => {
+                let bytes = std::fs::read(&self.path)?;
+                let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                    Some(rest) => rest.to_vec(),
+                    None => bytes,
+                };
+                match String::from_utf8(bytes) {
+                    Ok(text) if text.len() == *len && text.is_char_boundary(self.body_start) => {
+                        Ok(Cow::Owned(text))
+                    }
+                    _ => Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "the file changed while the site was being built",
+                    )),
+                }
+            }
+        }
+    }
+
+    /// The Markdown body, after the front matter.
+    pub fn body(&self) -> std::io::Result<Cow<'_, str>> {
+        Ok(match self.text()? {
+            Cow::Borrowed(text) => Cow::Borrowed(&text[self.body_start..]),
+            Cow::Owned(mut text) => {
+                text.drain(..self.body_start);
+                Cow::Owned(text)
+            }
+        })
+    }
+
+    /// The body when the text is kept in memory.
+    pub fn kept_body(&self) -> Option<&str> {
+        match &self.text {
+            SourceText::Kept(text) => Some(&text[self.body_start..]),
+            SourceText::OnDisk { .. } => None,
+        }
     }
 
     /// The file's SHA-256 in lower-case hex.
@@ -127,4 +205,30 @@ impl Source {
 pub struct StaticFile {
     pub relative: String,
     pub path: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_left_on_disk_reads_as_the_kept_one_until_the_file_changes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("2025-01-01.md");
+        let text = "---\ntitle: é\n---\n# Body é\n";
+        std::fs::write(&path, format!("\u{feff}{text}")).expect("write");
+        let parts = (text.find("# Body").unwrap_or_default(), 4, [0; 32]);
+        let kept = Source::loaded(path.clone(), text.to_string(), Texts::Keep, parts);
+        let on_disk = Source::loaded(path.clone(), text.to_string(), Texts::VersionsOnDisk, parts);
+        assert_eq!(kept.kept_body(), Some("# Body é\n"));
+        assert_eq!(on_disk.kept_body(), None);
+        assert_eq!(on_disk.body().ok().as_deref(), Some("# Body é\n"));
+        assert_eq!(on_disk.text().ok(), kept.text().ok());
+        std::fs::write(&path, "---\ntitle: x\n---\n# Body\n").expect("write");
+        let error = on_disk
+            .body()
+            .expect_err("a changed file is not read as the old one");
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        assert_eq!(kept.body().ok().as_deref(), Some("# Body é\n"));
+    }
 }

@@ -18,13 +18,15 @@ use super::load::{
     is_ignored, list_static, load_config, load_page, load_version, sort_versions, sorted_entries,
     stray_policy_file,
 };
-use super::{Content, Page, Policy, StaticFile};
+use super::{Content, Page, Policy, StaticFile, Texts};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// A content folder as last read, with what each of its files contributed.
 pub struct ContentStore {
     root: PathBuf,
+    /// Which texts stay in memory: all of them for `serve`, which renders again on each save.
+    texts: Texts,
     /// `root` with symlinks resolved: the watcher reports paths under this form.
     canonical_root: Option<PathBuf>,
     config: Option<SiteConfig>,
@@ -91,10 +93,16 @@ enum Refresh {
 }
 
 impl ContentStore {
-    /// Reads the whole folder, as `content::load` does.
+    /// Reads the whole folder, as `content::load` does, keeping every text.
     pub fn open(root: &Path) -> Self {
+        Self::open_with(root, Texts::Keep)
+    }
+
+    /// Reads the whole folder, keeping the texts `texts` names.
+    pub fn open_with(root: &Path, texts: Texts) -> Self {
         let mut store = ContentStore {
             root: root.to_path_buf(),
+            texts,
             canonical_root: None,
             config: None,
             config_problems: Diagnostics::new(),
@@ -295,7 +303,7 @@ impl ContentStore {
         let read: Vec<(Candidate, _)> = candidates
             .into_par_iter()
             .map(|c| {
-                let result = load_version(c.file.clone(), c.date);
+                let result = load_version(c.file.clone(), c.date, self.texts);
                 (c, result)
             })
             .collect();
@@ -380,15 +388,17 @@ impl ContentStore {
         } else {
             Some(match classify_version_file(file) {
                 Classified::Rejected(problem) => FileState::Rejected(problem),
-                Classified::Candidate(date) => match load_version(file.to_path_buf(), date) {
-                    Ok(version) => {
-                        let policy = self.policy_mut(&slug);
-                        policy.versions.push(version);
-                        sort_versions(&mut policy.versions);
-                        FileState::Loaded
+                Classified::Candidate(date) => {
+                    match load_version(file.to_path_buf(), date, self.texts) {
+                        Ok(version) => {
+                            let policy = self.policy_mut(&slug);
+                            policy.versions.push(version);
+                            sort_versions(&mut policy.versions);
+                            FileState::Loaded
+                        }
+                        Err(problems) => FileState::Failed(problems),
                     }
-                    Err(problems) => FileState::Failed(problems),
-                },
+                }
             })
         };
         if let Some(PolicyEntry::Folder(known)) = self.policy_entries.get_mut(folder) {

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::build::{BuildError, BuildOptions, RenderedDocument};
+use crate::content::{self, Texts};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::site::{SitePlan, VersionStatus};
 
@@ -36,13 +37,14 @@ pub fn check_site(
     });
     let mut problems: Diagnostics = live_versions
         .chain(pages.values())
-        .flat_map(|doc| {
-            document::check(&Document {
+        .flat_map(|doc| match doc.source.body() {
+            Ok(body) => document::check(&Document {
                 file: &doc.source.path,
-                body: doc.source.body(),
+                body: &body,
                 body_line: doc.source.body_line,
                 max_sentence_words: config.max_sentence_words,
-            })
+            }),
+            Err(error) => vec![unreadable(&doc.source.path, &error)],
         })
         .collect();
     problems.extend(
@@ -56,16 +58,25 @@ pub fn check_site(
 /// Everything `check` reports: the build's own validation, then the content checks. Nothing
 /// is written. When the content cannot be loaded, those errors are all there is to report.
 pub fn check_content(options: &BuildOptions) -> Diagnostics {
-    let (content, theme) = match crate::build::load(&options.content_dir) {
-        Ok(loaded) => loaded,
+    // Every text is read several times here (render, lint, locations), so all are kept.
+    let loaded = content::load_with(&options.content_dir, Texts::Keep);
+    let theme = match crate::build::load_theme(&options.content_dir, loaded.as_ref()) {
+        Ok(theme) => theme,
         Err(error) => return into_diagnostics(error),
+    };
+    let content = match loaded {
+        Ok(content) => content,
+        Err(problems) => return problems,
     };
     let mut problems = Diagnostics::new();
     if let Err(template_problem) = theme.templates() {
         problems.push(template_problem);
     }
     let plan = SitePlan::new(&content, options.today, options.drafts);
-    let (versions, pages) = crate::build::render_documents(&plan);
+    let (versions, pages) = match crate::build::render_documents(&plan) {
+        Ok(documents) => documents,
+        Err(error) => return into_diagnostics(error),
+    };
     problems.extend(crate::build::validate(
         &plan,
         &versions,
@@ -75,6 +86,15 @@ pub fn check_content(options: &BuildOptions) -> Diagnostics {
     ));
     problems.extend(check_site(&plan, &versions, &pages));
     problems
+}
+
+/// A file that could be loaded but not read again.
+fn unreadable(path: &std::path::Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "unreadable",
+        Location::new(path, 1, 1),
+        format!("This file cannot be read: {error}"),
+    )
 }
 
 fn into_diagnostics(error: BuildError) -> Diagnostics {

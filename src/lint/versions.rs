@@ -51,7 +51,9 @@ pub fn check(content: &Content, today: NaiveDate) -> Vec<Diagnostic> {
 
 /// The line of a front-matter key, so the finding points at the text to change.
 fn front_matter_line(version: &Version, key: &str) -> Location {
-    let front = &version.source.text[..version.source.body_start];
+    // `check` keeps every text, so this reads nothing; an unreadable file points at line 1.
+    let text = version.source.text().unwrap_or_default();
+    let front = &text[..version.source.body_start.min(text.len())];
     let line = front
         .lines()
         .position(|l| l.trim_start().starts_with(&format!("{key}:")))
