@@ -62,14 +62,20 @@ fn assert_same(
     }
 }
 
-#[test]
-fn every_kind_of_edit_gives_what_a_full_build_gives() {
+/// A temporary copy of the serve fixture: the folder (removed when dropped) and its content.
+fn fixture_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     common::copy_tree(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content"),
         &content,
     );
+    (dir, content)
+}
+
+#[test]
+fn every_kind_of_edit_gives_what_a_full_build_gives() {
+    let (dir, content) = fixture_copy();
     let cache = RenderCache::default();
     let first = cached(&content, &cache);
     assert_same(&first, &full(&content), "first build");
@@ -227,12 +233,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
 /// a full build does, and putting it back must mend it.
 #[test]
 fn a_heading_renamed_elsewhere_breaks_links_in_unchanged_policies() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    common::copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content"),
-        &content,
-    );
+    let (dir, content) = fixture_copy();
     let cache = RenderCache::default();
     cached(&content, &cache);
     let shown = content.join("policies/privacy-notice/2025-06-16.md");

@@ -127,10 +127,7 @@ pub fn load_theme(
 /// Builds the site into `output`. Nothing is published unless the content is free of errors:
 /// a `DiskOutput` that is not committed leaves the previous site as it was.
 pub fn build(options: &BuildOptions, output: &dyn Output) -> Result<BuildReport, BuildError> {
-    let mut timings = Timings::from_env();
-    let (content, theme) = load(&options.content_dir)?;
-    timings.phase("load content and theme");
-    build_inner(&content, &theme, options, output, None, timings)
+    load_and_build(options, output, None)
 }
 
 /// `build` for `serve`: reuses what the previous build rendered where its inputs are unchanged.
@@ -140,10 +137,21 @@ pub fn build_with_cache(
     output: &dyn Output,
     cache: &RenderCache,
 ) -> Result<BuildReport, BuildError> {
+    load_and_build(options, output, Some(cache))
+}
+
+fn load_and_build(
+    options: &BuildOptions,
+    output: &dyn Output,
+    cache: Option<&RenderCache>,
+) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::from_env();
     let (content, theme) = load(&options.content_dir)?;
     timings.phase("load content and theme");
-    build_loaded(&content, &theme, options, output, cache, timings)
+    match cache {
+        Some(cache) => build_loaded(&content, &theme, options, output, cache, timings),
+        None => build_inner(&content, &theme, options, output, None, timings),
+    }
 }
 
 /// `build_with_cache` from content and theme already loaded: `serve` keeps its content
