@@ -233,7 +233,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
 /// a full build does, and putting it back must mend it.
 #[test]
 fn a_heading_renamed_elsewhere_breaks_links_in_unchanged_policies() {
-    let (dir, content) = fixture_copy();
+    let (_dir, content) = fixture_copy();
     let cache = RenderCache::default();
     cached(&content, &cache);
     let shown = content.join("policies/privacy-notice/2025-06-16.md");
