@@ -8,6 +8,7 @@
 //! Entries not used by the latest build are dropped, so the cache holds one site.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::{Arc, Mutex};
 
@@ -202,10 +203,9 @@ impl RenderCache {
 
     /// A site-wide file made from the parts of every policy (the site feed).
     pub fn file(&self, key: Key, make: impl FnOnce() -> Arc<Vec<u8>>) -> Arc<Vec<u8>> {
-        let cached = lock(&self.last).files.get(&key).cloned();
-        let bytes = cached.unwrap_or_else(make);
-        lock(&self.next).files.insert(key, bytes.clone());
-        bytes
+        self.entry(|g| &mut g.files, key, || Ok::<_, Infallible>(make()))
+            .unwrap_or_else(|never| match never {})
+            .0
     }
 
     /// One policy's broken links, for unchanged links and targets.
@@ -214,37 +214,36 @@ impl RenderCache {
         key: Key,
         check: impl FnOnce() -> Vec<Diagnostic>,
     ) -> Vec<Diagnostic> {
-        let cached = lock(&self.last).link_problems.get(&key).cloned();
-        let problems = cached.unwrap_or_else(check);
-        lock(&self.next).link_problems.insert(key, problems.clone());
-        problems
+        self.entry(
+            |g| &mut g.link_problems,
+            key,
+            || Ok::<_, Infallible>(check()),
+        )
+        .unwrap_or_else(|never| match never {})
+        .0
     }
 
     pub fn document(&self, key: Key, render: impl FnOnce() -> Rendered) -> Arc<Rendered> {
-        let cached = lock(&self.last).documents.get(&key).cloned();
-        let hit = cached.is_some();
-        let rendered = cached.unwrap_or_else(|| Arc::new(render()));
-        {
-            let mut reuse = lock(&self.reuse);
-            reuse.documents_total += 1;
-            reuse.documents += usize::from(hit);
-        }
-        lock(&self.next).documents.insert(key, rendered.clone());
+        let made = self.entry(
+            |g| &mut g.documents,
+            key,
+            || Ok::<_, Infallible>(Arc::new(render())),
+        );
+        let (rendered, hit) = made.unwrap_or_else(|never| match never {});
+        self.count(|r| (&mut r.documents, &mut r.documents_total), hit);
         rendered
     }
 
     /// A diff between two versions: comparing every neighbour again on each save would cost
     /// seconds on a large site, and one edit changes at most two comparisons.
     pub fn diff(&self, key: Key, compute: impl FnOnce() -> DocumentDiff) -> Arc<DocumentDiff> {
-        let cached = lock(&self.last).diffs.get(&key).cloned();
-        let hit = cached.is_some();
-        let diff = cached.unwrap_or_else(|| Arc::new(compute()));
-        {
-            let mut reuse = lock(&self.reuse);
-            reuse.diffs_total += 1;
-            reuse.diffs += usize::from(hit);
-        }
-        lock(&self.next).diffs.insert(key, diff.clone());
+        let made = self.entry(
+            |g| &mut g.diffs,
+            key,
+            || Ok::<_, Infallible>(Arc::new(compute())),
+        );
+        let (diff, hit) = made.unwrap_or_else(|never| match never {});
+        self.count(|r| (&mut r.diffs, &mut r.diffs_total), hit);
         diff
     }
 
@@ -253,19 +252,35 @@ impl RenderCache {
         key: Key,
         render: impl FnOnce() -> Result<Vec<u8>, E>,
     ) -> Result<Arc<Vec<u8>>, E> {
-        let cached = lock(&self.last).pages.get(&key).cloned();
-        let hit = cached.is_some();
-        let bytes = match cached {
-            Some(bytes) => bytes,
-            None => Arc::new(render()?),
-        };
-        {
-            let mut reuse = lock(&self.reuse);
-            reuse.pages_total += 1;
-            reuse.pages += usize::from(hit);
-        }
-        lock(&self.next).pages.insert(key, bytes.clone());
+        let (bytes, hit) = self.entry(|g| &mut g.pages, key, || render().map(Arc::new))?;
+        self.count(|r| (&mut r.pages, &mut r.pages_total), hit);
         Ok(bytes)
+    }
+
+    /// The value under `key` in one table of the last build, or a new one; either way it is
+    /// kept for the next build. Says whether it was reused.
+    fn entry<V: Clone, E>(
+        &self,
+        table: fn(&mut Generation) -> &mut HashMap<Key, V>,
+        key: Key,
+        make: impl FnOnce() -> Result<V, E>,
+    ) -> Result<(V, bool), E> {
+        let cached = table(&mut lock(&self.last)).get(&key).cloned();
+        let hit = cached.is_some();
+        let value = match cached {
+            Some(value) => value,
+            None => make()?,
+        };
+        table(&mut lock(&self.next)).insert(key, value.clone());
+        Ok((value, hit))
+    }
+
+    /// Counts one use of a cache table in `Reuse` (reused, total).
+    fn count(&self, counters: fn(&mut Reuse) -> (&mut usize, &mut usize), hit: bool) {
+        let mut reuse = lock(&self.reuse);
+        let (reused, total) = counters(&mut reuse);
+        *total += 1;
+        *reused += usize::from(hit);
     }
 }
 

@@ -125,10 +125,7 @@ impl<'a> TimedOutput<'a> {
 }
 
 impl TimedOutput<'_> {
-    fn timed(
-        &self,
-        write: impl FnOnce() -> std::io::Result<WriteOutcome>,
-    ) -> std::io::Result<WriteOutcome> {
+    fn timed<T>(&self, write: impl FnOnce() -> T) -> T {
         let started = Instant::now();
         let outcome = write();
         self.nanos.fetch_add(
@@ -156,13 +153,7 @@ impl Output for TimedOutput<'_> {
         &self,
         files: &std::sync::Arc<Vec<crate::output::OutputFile>>,
     ) -> std::io::Result<Vec<WriteOutcome>> {
-        let started = Instant::now();
-        let outcomes = self.inner.write_group(files);
-        self.nanos.fetch_add(
-            u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
-        outcomes
+        self.timed(|| self.inner.write_group(files))
     }
 }
 

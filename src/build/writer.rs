@@ -98,7 +98,7 @@ impl<'a> Writer<'a> {
         match self.output.write_group(files) {
             Ok(outcomes) => {
                 for outcome in outcomes {
-                    self.count("", Ok(outcome))?;
+                    self.tally(outcome);
                 }
                 Ok(())
             }
@@ -111,11 +111,17 @@ impl<'a> Writer<'a> {
         relative: &str,
         outcome: std::io::Result<WriteOutcome>,
     ) -> Result<(), BuildError> {
-        match outcome {
-            Ok(WriteOutcome::Written) => self.written.fetch_add(1, Ordering::Relaxed),
-            Ok(WriteOutcome::Unchanged) => self.unchanged.fetch_add(1, Ordering::Relaxed),
-            Err(e) => return Err(BuildError::Io(format!("cannot write {relative}: {e}"))),
-        };
+        let outcome =
+            outcome.map_err(|e| BuildError::Io(format!("cannot write {relative}: {e}")))?;
+        self.tally(outcome);
         Ok(())
+    }
+
+    fn tally(&self, outcome: WriteOutcome) {
+        let counter = match outcome {
+            WriteOutcome::Written => &self.written,
+            WriteOutcome::Unchanged => &self.unchanged,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
