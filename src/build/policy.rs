@@ -113,6 +113,8 @@ impl PolicyJob<'_, '_> {
             }
             documents.push(rendered);
         }
+        // Only link facts are kept of the versions a plain build has written.
+        crate::markdown::keep_facts_only(&mut documents);
         for (page, diff) in changes.into_iter().flatten().flatten() {
             files.push(page);
             if let Some(key) = diff.key {
@@ -193,7 +195,7 @@ impl PolicyJob<'_, '_> {
             );
             pages.push(self.page("policy.html", &context.page.path, &context)?);
         }
-        Ok((pages, facts_only(document.rendered), document.cache_key))
+        Ok((pages, document.rendered, document.cache_key))
     }
 
     /// What the version changed, when it has a version before it.
@@ -244,16 +246,5 @@ impl PolicyJob<'_, '_> {
             hasher.part(&buffer);
         }
         hasher.finish()
-    }
-}
-
-/// The rendered document with its HTML dropped, unless something else (the cache) holds it.
-fn facts_only(rendered: Arc<Rendered>) -> Arc<Rendered> {
-    match Arc::try_unwrap(rendered) {
-        Ok(mut owned) => {
-            owned.keep_facts_only();
-            Arc::new(owned)
-        }
-        Err(shared) => shared,
     }
 }
