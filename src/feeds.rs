@@ -9,7 +9,11 @@
 //! entry's `updated` is the version's effective date, so an upcoming entry is future-dated.
 //! Drafts never appear in a feed, not even in a preview build.
 
+use std::borrow::Cow;
+use std::io::Write;
+
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Version;
@@ -71,25 +75,52 @@ pub fn policy_feed_entries(plan: &SitePlan, policy: &PolicyPlan) -> FeedEntries 
     }
 }
 
-/// `/feed.xml`: every policy's versions, newest first.
-pub fn site_feed(plan: &SitePlan, policies: &[&FeedEntries]) -> String {
-    let mut all: Vec<(NaiveDate, &str, &str)> = policies
+/// How many entries or policies are made at once (in parallel) before they are written: enough
+/// to keep both cores busy, few enough that a large site's file is never held whole.
+const CHUNK: usize = 2048;
+
+/// `/feed.xml`: every policy's versions, newest first (same date: by slug). Each entry's XML
+/// is made again here rather than kept from its policy's feed, a chunk at a time, so a site of
+/// 100,000 versions never holds its 70 MB of entries.
+pub fn write_site_feed(plan: &SitePlan, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut all: Vec<(NaiveDate, usize, usize)> = plan
+        .policies
         .iter()
-        .flat_map(|p| {
-            p.entries
-                .iter()
-                .map(|(date, xml)| (*date, p.slug.as_str(), xml.as_str()))
-        })
+        .enumerate()
+        .flat_map(|(p, policy)| entries(policy).map(move |e| (e.version().date, p, e.index)))
         .collect();
-    all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    // Stable, and a policy has one version per date: the order is (date, slug) as it always was.
+    all.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| plan.policies[a.1].slug().cmp(plan.policies[b.1].slug()))
+    });
     let title = format!("{}: policy changes", plan.content.config.title);
-    atom(
-        plan,
-        &title,
-        &plan.urls.file("feed.xml"),
-        &plan.urls.index(),
-        all.iter().map(|(date, _, xml)| (*date, *xml)),
-    )
+    let updated = all.first().map(|(date, _, _)| *date);
+    out.write_all(
+        atom_head(
+            plan,
+            &title,
+            &plan.urls.file("feed.xml"),
+            &plan.urls.index(),
+            updated,
+        )
+        .as_bytes(),
+    )?;
+    for chunk in all.chunks(CHUNK) {
+        let xml: Vec<String> = chunk
+            .par_iter()
+            .map(|&(_, p, index)| {
+                let mut xml = String::new();
+                let policy = &plan.policies[p];
+                push_entry(&mut xml, plan, &Entry { policy, index });
+                xml
+            })
+            .collect();
+        for entry in xml {
+            out.write_all(entry.as_bytes())?;
+        }
+    }
+    out.write_all(ATOM_TAIL.as_bytes())
 }
 
 /// `/<slug>/feed.xml`: one policy's versions, newest first.
@@ -118,8 +149,27 @@ fn atom<'e>(
     alternate_path: &str,
     entries: impl Iterator<Item = (NaiveDate, &'e str)> + Clone,
 ) -> String {
+    let updated = entries.clone().map(|(date, _)| date).max();
+    let mut xml = atom_head(plan, title, self_path, alternate_path, updated);
+    for (_, entry) in entries {
+        xml.push_str(entry);
+    }
+    xml.push_str(ATOM_TAIL);
+    xml
+}
+
+const ATOM_TAIL: &str = "</feed>\n";
+
+/// A feed up to its first entry; `updated` is its newest entry's date.
+fn atom_head(
+    plan: &SitePlan,
+    title: &str,
+    self_path: &str,
+    alternate_path: &str,
+    updated: Option<NaiveDate>,
+) -> String {
     let urls = &plan.urls;
-    let updated = entries.clone().map(|(date, _)| date).max().map_or_else(
+    let updated = updated.map_or_else(
         || EMPTY_FEED_UPDATED.to_string(),
         |d| format!("{}T00:00:00Z", crate::pages::iso_date(d)),
     );
@@ -144,10 +194,6 @@ fn atom<'e>(
         "  <author><name>{}</name></author>\n",
         escape_html(&plan.content.config.title)
     ));
-    for (_, entry) in entries {
-        xml.push_str(entry);
-    }
-    xml.push_str("</feed>\n");
     xml
 }
 
@@ -293,9 +339,14 @@ pub fn versions_json_entry(plan: &SitePlan, policy: &PolicyPlan) -> Result<Strin
         .join("\n"))
 }
 
-/// Builds `/versions.json` from each policy's [`versions_json_entry`]: the same bytes
-/// `serde_json::to_string_pretty` gives for the whole [`VersionsIndex`].
-pub fn versions_json(plan: &SitePlan, policies: &[&str]) -> Result<String, String> {
+/// Writes `/versions.json`: each policy's [`versions_json_entry`] (kept by `serve`, made here
+/// a chunk at a time otherwise) inside the head and tail that `serde_json::to_string_pretty`
+/// gives the whole [`VersionsIndex`], so the bytes are the same.
+pub fn write_versions_json(
+    plan: &SitePlan,
+    kept: &[Option<&str>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let urls = &plan.urls;
     let index = VersionsIndex {
         schema_version: 1,
@@ -306,25 +357,33 @@ pub fn versions_json(plan: &SitePlan, policies: &[&str]) -> Result<String, Strin
         },
         policies: Vec::new(),
     };
-    let empty = serde_json::to_string_pretty(&index)
-        .map_err(|e| format!("cannot write versions.json: {e}"))?;
-    let mut json = match (empty.strip_suffix("[]\n}"), policies.is_empty()) {
-        (Some(head), false) => {
-            let size = head.len() + policies.iter().map(|p| p.len() + 2).sum::<usize>() + 16;
-            let mut json = String::with_capacity(size);
-            json.push_str(head);
-            json.push_str("[\n");
-            for (index, policy) in policies.iter().enumerate() {
-                if index > 0 {
-                    json.push_str(",\n");
-                }
-                json.push_str(policy);
-            }
-            json.push_str("\n  ]\n}");
-            json
+    let empty = serde_json::to_string_pretty(&index).map_err(std::io::Error::other)?;
+    let head = match empty.strip_suffix("[]\n}") {
+        Some(head) if !plan.policies.is_empty() => head,
+        _ => {
+            out.write_all(empty.as_bytes())?;
+            return out.write_all(b"\n");
         }
-        _ => empty,
     };
-    json.push('\n');
-    Ok(json)
+    out.write_all(head.as_bytes())?;
+    out.write_all(b"[\n")?;
+    let policies: Vec<usize> = (0..plan.policies.len()).collect();
+    for chunk in policies.chunks(CHUNK / 8) {
+        let parts: Vec<Cow<str>> = chunk
+            .par_iter()
+            .map(|&p| match kept.get(p).copied().flatten() {
+                Some(part) => Ok(Cow::Borrowed(part)),
+                None => versions_json_entry(plan, &plan.policies[p])
+                    .map(Cow::Owned)
+                    .map_err(std::io::Error::other),
+            })
+            .collect::<std::io::Result<_>>()?;
+        for (part, &p) in parts.iter().zip(chunk) {
+            if p > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(part.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n  ]\n}\n")
 }

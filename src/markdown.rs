@@ -9,7 +9,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 mod facts;
 
-pub use facts::{LinkFacts, Packed};
+pub use facts::{LinkFacts, keep_facts_only};
 
 /// The Markdown extensions every page and every diff uses.
 pub fn parser_options() -> Options {
@@ -113,7 +113,7 @@ pub struct Rendered {
 impl Rendered {
     pub fn has_anchor(&self, id: &str) -> bool {
         self.heading_ids().any(|h| h == id)
-            || self.facts.other_ids.iter().any(|a| a == id)
+            || self.facts.other_ids().any(|a| a == id)
             || self.html.contains(&format!("id=\"{id}\""))
     }
 
@@ -584,7 +584,7 @@ mod tests {
                 ..Rendered::default()
             };
             r.keep_facts_only();
-            let ids: Vec<&str> = r.facts.other_ids.iter().collect();
+            let ids: Vec<&str> = r.facts.other_ids().collect();
             assert_eq!(ids, expected, "{html}");
         }
         let escaped = escape_html("a&b <c> \"d\" 'e' é\u{a0}😀");

@@ -141,6 +141,14 @@ impl Output for TimedOutput<'_> {
         self.timed(|| self.inner.write(relative, bytes))
     }
 
+    fn write_with(
+        &self,
+        relative: &str,
+        fill: &mut crate::output::Fill,
+    ) -> std::io::Result<WriteOutcome> {
+        self.timed(|| self.inner.write_with(relative, fill))
+    }
+
     fn write_shared(
         &self,
         relative: &str,

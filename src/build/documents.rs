@@ -259,7 +259,7 @@ pub(super) fn anchors_key(hasher: &mut KeyHasher, rendered: &Rendered) {
     for id in rendered.heading_ids() {
         hasher.part(id.as_bytes());
     }
-    for anchor in rendered.facts.other_ids.iter() {
+    for anchor in rendered.facts.other_ids() {
         hasher.part(anchor.as_bytes());
     }
     let mut rest = rendered.html.as_str();

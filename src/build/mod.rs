@@ -256,6 +256,16 @@ fn build_inner(
     if problems.has_errors() {
         return Err(problems.into());
     }
+    // Links are checked: a plain build lets go of every version's link facts.
+    let policies: Vec<Arc<PolicyOutput>> = policies
+        .into_iter()
+        .map(|(mut built, _)| {
+            if let Some(owned) = Arc::get_mut(&mut built) {
+                owned.documents = Vec::new();
+            }
+            built
+        })
+        .collect();
 
     write_site_pages(&plan, &policy_views, &pages, &writer)?;
     timings.phase("site pages");
@@ -268,7 +278,6 @@ fn build_inner(
         writer.file(&file.relative, bytes)?;
     }
     timings.phase("assets and static files");
-    let policies: Vec<Arc<PolicyOutput>> = policies.into_iter().map(|(built, _)| built).collect();
     write_site_files(&plan, &policies, &writer, &mut timings)?;
     timings.note("(writing, summed over threads)", timed_output.total());
 
@@ -386,9 +395,11 @@ fn write_site_files(
 ) -> Result<(), BuildError> {
     let urls = &plan.urls;
     let config = &plan.content.config;
-    let feeds: Vec<_> = policies.iter().map(|p| &p.feed).collect();
-    let site_feed = || Arc::new(feeds::site_feed(plan, &feeds).into_bytes());
-    let site_feed = match writer.cache {
+    let site_feed = || {
+        let mut bytes = Vec::new();
+        feeds::write_site_feed(plan, &mut bytes).map(|()| Arc::new(bytes))
+    };
+    match writer.cache {
         // The entries, the site's title and language and `base_url` are all the feed reads.
         Some((cache, shared)) => {
             let mut key = cache.hasher();
@@ -396,30 +407,28 @@ fn write_site_files(
             for policy in policies {
                 key.part(&policy.feed_key.unwrap_or_default().bytes());
             }
-            cache.file(key.finish(), site_feed)
+            // Writing into memory cannot fail.
+            let site_feed = cache.file(key.finish(), || site_feed().unwrap_or_default());
+            writer.group(&Arc::new(vec![("feed.xml".to_string(), site_feed)]))?;
         }
-        None => site_feed(),
-    };
-    writer.group(&Arc::new(vec![("feed.xml".to_string(), site_feed)]))?;
+        None => writer.file_with("feed.xml", &mut |out| feeds::write_site_feed(plan, out))?,
+    }
     timings.phase("site feed");
-    writer.file(
-        "versions.json",
-        feeds::versions_json(
-            plan,
-            &policies
-                .iter()
-                .map(|p| p.versions_json.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .map_err(BuildError::Io)?
-        .into_bytes(),
-    )?;
+    let parts = |part: fn(&policy::SiteParts) -> &str| -> Vec<Option<&str>> {
+        policies
+            .iter()
+            .map(|p| p.site_parts.as_ref().map(part))
+            .collect()
+    };
+    let versions_json = parts(|p| &p.versions_json);
+    writer.file_with("versions.json", &mut |out| {
+        feeds::write_versions_json(plan, &versions_json, out)
+    })?;
     timings.phase("versions.json");
-    let sitemaps: Vec<&str> = policies.iter().map(|p| p.sitemap.as_str()).collect();
-    writer.file(
-        "sitemap.xml",
-        site_files::sitemap(plan, &sitemaps).into_bytes(),
-    )?;
+    let sitemaps = parts(|p| &p.sitemap);
+    writer.file_with("sitemap.xml", &mut |out| {
+        site_files::write_sitemap(plan, &sitemaps, out)
+    })?;
     timings.phase("sitemap");
     writer.file(
         "robots.txt",

@@ -15,7 +15,7 @@ use super::BuildError;
 use super::documents;
 use super::writer::Writer;
 use crate::diff::DocumentDiff;
-use crate::feeds::{self, FeedEntries};
+use crate::feeds;
 use crate::history::{self, ChangesPage, HistoryPage, VersionChain, VersionDiff};
 use crate::markdown::{Rendered, Sanitizer};
 use crate::output::OutputFile;
@@ -35,11 +35,9 @@ pub struct PolicyOutput {
     /// Each version's rendered Markdown, in the order of `PolicyPlan::versions`: only its
     /// link facts in a plain build, which need not hold every body of the site at once.
     pub documents: Vec<Arc<Rendered>>,
-    /// Its entries for the site feed, its object in `versions.json` and its part of the
-    /// sitemap: the site-wide files are put together from these.
-    pub feed: FeedEntries,
-    pub versions_json: String,
-    pub sitemap: String,
+    /// Its parts of the site-wide files (`serve` only): a plain build makes them when it
+    /// writes those files rather than hold them for every policy of the site.
+    pub site_parts: Option<SiteParts>,
     /// Its feed entries' key (`serve` only): the site feed is made again only when one changes.
     pub feed_key: Option<Key>,
     /// Every path and anchor the policy gives links to aim at (`serve` only): while the
@@ -48,6 +46,13 @@ pub struct PolicyOutput {
     /// The cached parts it was made from (`serve` only): carried into the next build's cache
     /// when the policy is reused whole, so a later template change need not redo them.
     pub parts: CachedParts,
+}
+
+/// One policy's object in `versions.json` and its part of the sitemap.
+#[derive(Debug)]
+pub struct SiteParts {
+    pub versions_json: String,
+    pub sitemap: String,
 }
 
 /// A version's pages, its rendered Markdown and that document's cache key.
@@ -108,6 +113,8 @@ impl PolicyJob<'_, '_> {
             }
             documents.push(rendered);
         }
+        // Only link facts are kept of the versions a plain build has written.
+        crate::markdown::keep_facts_only(&mut documents);
         for (page, diff) in changes.into_iter().flatten().flatten() {
             files.push(page);
             if let Some(key) = diff.key {
@@ -132,7 +139,7 @@ impl PolicyJob<'_, '_> {
             }
             hasher.finish()
         });
-        let mut feed = feeds::policy_feed_entries(self.plan, self.policy);
+        let feed = feeds::policy_feed_entries(self.plan, self.policy);
         let feed_key = self.writer.render_cache().map(|cache| {
             let mut hasher = cache.hasher();
             hasher.part(feed.slug.as_bytes());
@@ -148,24 +155,19 @@ impl PolicyJob<'_, '_> {
             self.plan.urls.output_path(&feed_path),
             Arc::new(feeds::policy_feed(self.plan, self.policy, &feed).into_bytes()),
         ));
-        // These parts are kept until the site-wide files are written, for every policy: their
-        // spare capacity alone came to tens of megabytes at 100,000 versions.
-        for (_, xml) in &mut feed.entries {
-            xml.shrink_to_fit();
-        }
-        feed.entries.shrink_to_fit();
-        let mut versions_json =
-            feeds::versions_json_entry(self.plan, self.policy).map_err(BuildError::Io)?;
-        versions_json.shrink_to_fit();
-        let mut sitemap = super::site_files::policy_sitemap(self.plan, self.policy);
-        sitemap.shrink_to_fit();
+        let site_parts = match self.writer.render_cache() {
+            Some(_) => Some(SiteParts {
+                versions_json: feeds::versions_json_entry(self.plan, self.policy)
+                    .map_err(BuildError::Io)?,
+                sitemap: super::site_files::policy_sitemap(self.plan, self.policy),
+            }),
+            None => None,
+        };
         documents.shrink_to_fit();
         Ok(PolicyOutput {
             files: Arc::new(files),
             documents,
-            feed,
-            versions_json,
-            sitemap,
+            site_parts,
             targets_key,
             feed_key,
             parts,
@@ -193,7 +195,7 @@ impl PolicyJob<'_, '_> {
             );
             pages.push(self.page("policy.html", &context.page.path, &context)?);
         }
-        Ok((pages, facts_only(document.rendered), document.cache_key))
+        Ok((pages, document.rendered, document.cache_key))
     }
 
     /// What the version changed, when it has a version before it.
@@ -244,16 +246,5 @@ impl PolicyJob<'_, '_> {
             hasher.part(&buffer);
         }
         hasher.finish()
-    }
-}
-
-/// The rendered document with its HTML dropped, unless something else (the cache) holds it.
-fn facts_only(rendered: Arc<Rendered>) -> Arc<Rendered> {
-    match Arc::try_unwrap(rendered) {
-        Ok(mut owned) => {
-            owned.keep_facts_only();
-            Arc::new(owned)
-        }
-        Err(shared) => shared,
     }
 }

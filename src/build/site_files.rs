@@ -1,5 +1,10 @@
 //! The site-wide files beside the pages: sitemap and security headers.
 
+use std::borrow::Cow;
+use std::io::Write;
+
+use rayon::prelude::*;
+
 use crate::markdown;
 use crate::site::{PolicyPlan, SitePlan, Urls, VersionStatus};
 
@@ -50,8 +55,13 @@ fn entries_xml(urls: &Urls, mut entries: Vec<(String, Option<String>)>) -> Strin
 }
 
 /// Every public HTML page, with absolute URLs, in path order: the site's own pages and each
-/// policy's part (from [`policy_sitemap`], in the order of `plan.policies`).
-pub(super) fn sitemap(plan: &SitePlan, policy_parts: &[&str]) -> String {
+/// policy's part (kept by `serve`, else made here from [`policy_sitemap`] a few hundred
+/// policies at a time, so a large site's sitemap is never held whole).
+pub(super) fn write_sitemap(
+    plan: &SitePlan,
+    kept: &[Option<&str>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let urls = &plan.urls;
     let mut others = vec![(urls.index(), None)];
     for page in &plan.pages {
@@ -63,30 +73,38 @@ pub(super) fn sitemap(plan: &SitePlan, policy_parts: &[&str]) -> String {
         .into_iter()
         .map(|(path, lastmod)| (path.clone(), entries_xml(urls, vec![(path, lastmod)])))
         .collect();
-    let mut policy_parts: Vec<(String, &str)> = plan
+    let mut policy_order: Vec<(String, usize)> = plan
         .policies
         .iter()
-        .zip(policy_parts)
-        .map(|(policy, part)| (urls.policy(policy.slug()), *part))
+        .enumerate()
+        .map(|(index, policy)| (urls.policy(policy.slug()), index))
         .collect();
-    policy_parts.sort();
+    policy_order.sort();
     parts.sort();
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
+    out.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    )?;
     // Merge the two sorted lists; a page and a policy never share a path.
     let mut others = parts.iter().peekable();
-    for (key, part) in &policy_parts {
-        while let Some((_, entry)) = others.next_if(|(path, _)| path < key) {
-            xml.push_str(entry);
+    for chunk in policy_order.chunks(256) {
+        let xml: Vec<Cow<str>> = chunk
+            .par_iter()
+            .map(|(_, p)| match kept.get(*p).copied().flatten() {
+                Some(part) => Cow::Borrowed(part),
+                None => Cow::Owned(policy_sitemap(plan, &plan.policies[*p])),
+            })
+            .collect();
+        for ((key, _), part) in chunk.iter().zip(xml) {
+            while let Some((_, entry)) = others.next_if(|(path, _)| path < key) {
+                out.write_all(entry.as_bytes())?;
+            }
+            out.write_all(part.as_bytes())?;
         }
-        xml.push_str(part);
     }
     for (_, entry) in others {
-        xml.push_str(entry);
+        out.write_all(entry.as_bytes())?;
     }
-    xml.push_str("</urlset>\n");
-    xml
+    out.write_all(b"</urlset>\n")
 }
 
 /// The Content-Security-Policy every page works under: nothing inline, nothing from elsewhere.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::BuildError;
-use crate::output::{Output, OutputFile, WriteOutcome};
+use crate::output::{Fill, Output, OutputFile, WriteOutcome};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::Urls;
 use crate::theme::Theme;
@@ -91,6 +91,11 @@ impl<'a> Writer<'a> {
 
     pub fn file(&self, relative: &str, bytes: Vec<u8>) -> Result<(), BuildError> {
         self.count(relative, self.output.write(relative, bytes))
+    }
+
+    /// Writes a file made piece by piece (see `Output::write_with`).
+    pub fn file_with(&self, relative: &str, fill: &mut Fill) -> Result<(), BuildError> {
+        self.count(relative, self.output.write_with(relative, fill))
     }
 
     /// Writes a policy's files at once.
