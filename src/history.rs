@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, PolicyDiffer};
 use crate::links::DocumentLinks;
-use crate::markdown::{LinkResolver, escape_html};
+use crate::markdown::{Events, LinkResolver, escape_html};
 use crate::pages::{PageMeta, PolicyView, VersionView};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::{PolicyPlan, SitePlan};
@@ -35,11 +35,19 @@ pub struct VersionChain<'b> {
     differ: PolicyDiffer<'b>,
 }
 
-/// The chain of a policy whose version bodies (in plan order) are `bodies`.
-pub fn version_chain<'b>(bodies: &'b [Cow<'b, str>]) -> VersionChain<'b> {
+/// The chain of a policy whose version bodies (in plan order) are `bodies`, with the events
+/// of those already parsed for their pages (`None` where not), which are not parsed again.
+pub fn version_chain<'b>(
+    bodies: &'b [Cow<'b, str>],
+    events: &'b [Option<Events<'b>>],
+) -> VersionChain<'b> {
+    let events = bodies
+        .iter()
+        .enumerate()
+        .map(|(index, body)| (&**body, events.get(index).and_then(|e| e.as_deref())));
     VersionChain {
         bodies,
-        differ: PolicyDiffer::new(bodies.iter().map(|body| &**body)),
+        differ: PolicyDiffer::with_events(events),
     }
 }
 
