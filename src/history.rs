@@ -168,15 +168,14 @@ pub fn previous_index(policy: &PolicyPlan, index: usize) -> Option<usize> {
 
 /// The context of `/<slug>/history/`.
 #[derive(Serialize)]
-pub struct HistoryPage<'a> {
+pub struct HistoryPage {
     pub page: PageMeta,
-    pub policy: &'a PolicyView,
     /// Every version the build publishes (drafts only in preview), newest first.
     pub versions: Vec<VersionView>,
 }
 
-impl<'a> HistoryPage<'a> {
-    pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan) -> Self {
+impl HistoryPage {
+    pub fn new(plan: &SitePlan, policy: &PolicyView, policy_plan: &PolicyPlan) -> Self {
         let urls = &plan.urls;
         let mut page = PageMeta::new(
             urls,
@@ -189,11 +188,7 @@ impl<'a> HistoryPage<'a> {
             .rev()
             .map(|i| VersionView::new(urls, policy_plan, i))
             .collect();
-        HistoryPage {
-            page,
-            policy,
-            versions,
-        }
+        HistoryPage { page, versions }
     }
 }
 
@@ -211,7 +206,6 @@ pub struct ChangeLink {
 #[derive(Serialize)]
 pub struct ChangesPage<'a> {
     pub page: PageMeta,
-    pub policy: &'a PolicyView,
     pub version: VersionView,
     pub previous: VersionView,
     pub summary: &'a DiffSummary,
@@ -225,7 +219,7 @@ pub struct ChangesPage<'a> {
 impl<'a> ChangesPage<'a> {
     pub fn new(
         plan: &SitePlan,
-        policy: &'a PolicyView,
+        policy: &PolicyView,
         policy_plan: &PolicyPlan,
         index: usize,
         diff: &'a VersionDiff,
@@ -248,7 +242,6 @@ impl<'a> ChangesPage<'a> {
             .collect();
         ChangesPage {
             page,
-            policy,
             version,
             previous,
             summary,

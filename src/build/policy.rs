@@ -6,7 +6,7 @@
 //! renders each version's Markdown exactly once, and `serve` reuses a whole unchanged policy
 //! without looking inside it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -19,7 +19,7 @@ use crate::feeds::{self, FeedEntries};
 use crate::history::{self, ChangesPage, HistoryPage, VersionChain, VersionDiff};
 use crate::markdown::{self, Events, Rendered, Sanitizer};
 use crate::output::OutputFile;
-use crate::pages::{PolicyView, VersionPage};
+use crate::pages::{PolicyContext, PolicyView, VersionPage};
 use crate::render_cache::{Key, KeyHasher};
 use crate::site::{PolicyPlan, SitePlan};
 
@@ -66,6 +66,9 @@ pub(super) struct PolicyJob<'a, 'c> {
     pub policy: &'a PolicyPlan<'c>,
     pub view: &'a PolicyView,
     pub writer: &'a Writer<'a>,
+    /// `view` as every page of the policy shows it, made when the first page is (never, for
+    /// a policy `serve` reuses whole).
+    pub context: OnceLock<PolicyContext>,
 }
 
 impl PolicyJob<'_, '_> {
@@ -232,7 +235,11 @@ impl PolicyJob<'_, '_> {
         site_path: &str,
         context: &impl serde::Serialize,
     ) -> Result<OutputFile, BuildError> {
-        let html = self.writer.render(template, context)?;
+        let html = self.writer.render_policy_page(
+            self.context.get_or_init(|| PolicyContext::new(self.view)),
+            template,
+            context,
+        )?;
         Ok((self.plan.urls.output_path(site_path), html))
     }
 
