@@ -334,6 +334,18 @@ impl DiskOutput {
 
 impl Output for DiskOutput {
     fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
+        self.write_bytes(relative, &bytes)
+    }
+
+    /// Written from the shared bytes as they are: copying every page first cost a copy of
+    /// the whole site.
+    fn write_shared(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> std::io::Result<WriteOutcome> {
+        self.write_bytes(relative, bytes)
+    }
+}
+
+impl DiskOutput {
+    fn write_bytes(&self, relative: &str, bytes: &[u8]) -> std::io::Result<WriteOutcome> {
         let relative_path = safe_relative(relative)?;
         let destination = self.staging.join(&relative_path);
         if let Some(parent) = destination.parent() {
@@ -354,13 +366,13 @@ impl Output for DiskOutput {
             let old = previous.join(&relative_path);
             let same = std::fs::metadata(&old)
                 .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                && std::fs::read(&old).is_ok_and(|existing| existing == bytes);
+                && std::fs::read(&old).is_ok_and(|existing| existing == *bytes);
             if same && std::fs::hard_link(&old, &destination).is_ok() {
                 self.unchanged.fetch_add(1, Ordering::Relaxed);
                 return Ok(WriteOutcome::Unchanged);
             }
         }
-        std::fs::write(&destination, &bytes)?;
+        std::fs::write(&destination, bytes)?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(WriteOutcome::Written)
     }
