@@ -45,7 +45,7 @@ fn main() {
         pages = 0;
         let mut slowest_this_run = Duration::ZERO;
         for (policy, bodies) in plan.policies.iter().zip(&bodies) {
-            let mut chain = version_chain(bodies);
+            let mut chain = version_chain(bodies, &[]);
             for index in 0..policy.versions.len() {
                 let started = Instant::now();
                 if version_diff(&plan, policy, index, &mut chain, None).is_some() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, PolicyDiffer};
 use crate::links::DocumentLinks;
-use crate::markdown::{LinkResolver, escape_html};
+use crate::markdown::{Events, LinkResolver, escape_html};
 use crate::pages::{PageMeta, PolicyView, VersionView};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::{PolicyPlan, SitePlan};
@@ -35,11 +35,19 @@ pub struct VersionChain<'b> {
     differ: PolicyDiffer<'b>,
 }
 
-/// The chain of a policy whose version bodies (in plan order) are `bodies`.
-pub fn version_chain<'b>(bodies: &'b [Cow<'b, str>]) -> VersionChain<'b> {
+/// The chain of a policy whose version bodies (in plan order) are `bodies`, with the events
+/// of those already parsed for their pages (`None` where not), which are not parsed again.
+pub fn version_chain<'b>(
+    bodies: &'b [Cow<'b, str>],
+    events: &'b [Option<Events<'b>>],
+) -> VersionChain<'b> {
+    let events = bodies
+        .iter()
+        .enumerate()
+        .map(|(index, body)| (&**body, events.get(index).and_then(|e| e.as_deref())));
     VersionChain {
         bodies,
-        differ: PolicyDiffer::new(bodies.iter().map(|body| &**body)),
+        differ: PolicyDiffer::with_events(events),
     }
 }
 
@@ -160,15 +168,14 @@ pub fn previous_index(policy: &PolicyPlan, index: usize) -> Option<usize> {
 
 /// The context of `/<slug>/history/`.
 #[derive(Serialize)]
-pub struct HistoryPage<'a> {
+pub struct HistoryPage {
     pub page: PageMeta,
-    pub policy: &'a PolicyView,
     /// Every version the build publishes (drafts only in preview), newest first.
     pub versions: Vec<VersionView>,
 }
 
-impl<'a> HistoryPage<'a> {
-    pub fn new(plan: &SitePlan, policy: &'a PolicyView, policy_plan: &PolicyPlan) -> Self {
+impl HistoryPage {
+    pub fn new(plan: &SitePlan, policy: &PolicyView, policy_plan: &PolicyPlan) -> Self {
         let urls = &plan.urls;
         let mut page = PageMeta::new(
             urls,
@@ -181,11 +188,7 @@ impl<'a> HistoryPage<'a> {
             .rev()
             .map(|i| VersionView::new(urls, policy_plan, i))
             .collect();
-        HistoryPage {
-            page,
-            policy,
-            versions,
-        }
+        HistoryPage { page, versions }
     }
 }
 
@@ -203,7 +206,6 @@ pub struct ChangeLink {
 #[derive(Serialize)]
 pub struct ChangesPage<'a> {
     pub page: PageMeta,
-    pub policy: &'a PolicyView,
     pub version: VersionView,
     pub previous: VersionView,
     pub summary: &'a DiffSummary,
@@ -217,7 +219,7 @@ pub struct ChangesPage<'a> {
 impl<'a> ChangesPage<'a> {
     pub fn new(
         plan: &SitePlan,
-        policy: &'a PolicyView,
+        policy: &PolicyView,
         policy_plan: &PolicyPlan,
         index: usize,
         diff: &'a VersionDiff,
@@ -240,7 +242,6 @@ impl<'a> ChangesPage<'a> {
             .collect();
         ChangesPage {
             page,
-            policy,
             version,
             previous,
             summary,

@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+pub use pulldown_cmark::Event;
+use pulldown_cmark::{CowStr, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 mod facts;
 
@@ -209,12 +210,29 @@ pub fn push_escaped_html(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// Renders a Markdown body. Raw HTML is sanitised; links are written as `resolver` says.
-pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) -> Rendered {
+/// A body's parser events with their byte ranges: parsed once, read by its page and its diffs.
+pub type Events<'a> = Vec<(Event<'a>, std::ops::Range<usize>)>;
+
+/// Parses a Markdown body (front matter already stripped) with the site's extensions.
+pub fn parse(body: &str) -> Events<'_> {
     // Sized up front from the body (about one event per 16 bytes of policy text): growing
     // the list by doubling copied every event several times per page.
-    let mut events: Vec<(Event, std::ops::Range<usize>)> = Vec::with_capacity(body.len() / 16 + 16);
+    let mut events: Events = Vec::with_capacity(body.len() / 16 + 16);
     events.extend(Parser::new_ext(body, parser_options()).into_offset_iter());
+    events
+}
+
+/// Renders a Markdown body. Raw HTML is sanitised; links are written as `resolver` says.
+pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) -> Rendered {
+    render_events(&parse(body), resolver, sanitizer)
+}
+
+/// [`render`] from a body's [`parse`]d events, which are left as they are for its diffs.
+pub fn render_events(
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+    resolver: &dyn LinkResolver,
+    sanitizer: &Sanitizer,
+) -> Rendered {
     let has_raw_html = events
         .iter()
         .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
@@ -227,7 +245,8 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
             })
         )
     });
-    namespace_footnotes(&mut events);
+    let footnotes = Footnotes::number(events);
+    let out_event = |event: &Event<'_>| -> Option<Event<'static>> { footnotes.html(event) };
 
     let mut ids = IdAllocator::default();
     // The page title is the `h1`; a heading may go at most one level deeper than the one before,
@@ -261,8 +280,9 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                     "<h{level} id=\"{}\">",
                     escape_html(&id)
                 ))));
-                for (e, r) in inner {
-                    push_inline(e.clone(), r, resolver, &mut rendered, &mut out, inner);
+                for (position, (e, r)) in inner.iter().enumerate() {
+                    let e = out_event(e).unwrap_or_else(|| e.clone());
+                    push_inline(e, r, resolver, &mut rendered, &mut out, &inner[position..]);
                 }
                 out.push(Event::Html(CowStr::from(format!(
                     " <a class=\"heading-link\" href=\"#{id}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: {}</span></a></h{level}>\n",
@@ -280,13 +300,10 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
                 continue;
             }
             _ => {
-                // Each event is written once and only later ones are read again (a link's
-                // text), so it is moved out rather than cloned.
-                let event = std::mem::replace(&mut events[index].0, Event::Rule);
-                let range = events[index].1.clone();
+                let event = out_event(event).unwrap_or_else(|| event.clone());
                 push_inline(
                     event,
-                    &range,
+                    range,
                     resolver,
                     &mut rendered,
                     &mut out,
@@ -297,7 +314,7 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
         index += 1;
     }
 
-    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut html = String::with_capacity(events.last().map_or(0, |(_, r)| r.end) * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     rendered.html = if has_raw_html {
         sanitizer.clean(&html)
@@ -309,31 +326,46 @@ pub fn render(body: &str, resolver: &dyn LinkResolver, sanitizer: &Sanitizer) ->
     rendered
 }
 
-/// Writes footnotes as pulldown-cmark does, but with ids under `fn-`: its own ids are the bare
+/// Footnotes written as pulldown-cmark does, but with ids under `fn-`: its own ids are the bare
 /// label, so `[^contact]` and a `## Contact` heading both got `id="contact"` and the footnote
 /// link jumped to the heading.
-fn namespace_footnotes(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
-    let mut numbers: HashMap<String, usize> = HashMap::new();
-    let mut number_of = |label: &str| {
-        let next = numbers.len() + 1;
-        *numbers.entry(label.to_string()).or_insert(next)
-    };
-    for (event, _) in events.iter_mut() {
-        let html = match &*event {
+struct Footnotes {
+    /// Each label's number, in order of first appearance (reference or definition).
+    numbers: HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn number(events: &[(Event<'_>, std::ops::Range<usize>)]) -> Self {
+        let mut numbers: HashMap<String, usize> = HashMap::new();
+        for (event, _) in events {
+            if let Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) =
+                event
+            {
+                let next = numbers.len() + 1;
+                numbers.entry(label.to_string()).or_insert(next);
+            }
+        }
+        Footnotes { numbers }
+    }
+
+    /// The HTML that stands for a footnote event, `None` for any other event.
+    fn html(&self, event: &Event<'_>) -> Option<Event<'static>> {
+        let number = |label: &str| self.numbers.get(label).copied().unwrap_or_default();
+        let html = match event {
             Event::FootnoteReference(label) => format!(
                 "<sup class=\"footnote-reference\"><a href=\"#fn-{}\">{}</a></sup>",
                 escape_html(label),
-                number_of(label)
+                number(label)
             ),
             Event::Start(Tag::FootnoteDefinition(label)) => format!(
                 "\n<div class=\"footnote-definition\" id=\"fn-{}\"><sup class=\"footnote-definition-label\">{}</sup>",
                 escape_html(label),
-                number_of(label)
+                number(label)
             ),
             Event::End(TagEnd::FootnoteDefinition) => "</div>\n".to_string(),
-            _ => continue,
+            _ => return None,
         };
-        *event = Event::Html(CowStr::from(html));
+        Some(Event::Html(CowStr::from(html)))
     }
 }
 

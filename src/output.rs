@@ -360,18 +360,13 @@ impl DiskOutput {
 
 impl Output for DiskOutput {
     fn write(&self, relative: &str, bytes: Vec<u8>) -> std::io::Result<WriteOutcome> {
-        let (relative_path, destination) = self.destination(relative)?;
-        if let Some(previous) = &self.previous {
-            let old = previous.join(&relative_path);
-            let same = std::fs::metadata(&old)
-                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                && std::fs::read(&old).is_ok_and(|existing| existing == bytes);
-            if same && in_folder(&destination, |d| std::fs::hard_link(&old, d)).is_ok() {
-                return Ok(self.counted(WriteOutcome::Unchanged));
-            }
-        }
-        in_folder(&destination, |d| std::fs::write(d, &bytes))?;
-        Ok(self.counted(WriteOutcome::Written))
+        self.write_bytes(relative, &bytes)
+    }
+
+    /// Written from the shared bytes as they are: copying every page first cost a copy of
+    /// the whole site.
+    fn write_shared(&self, relative: &str, bytes: &Arc<Vec<u8>>) -> std::io::Result<WriteOutcome> {
+        self.write_bytes(relative, bytes)
     }
 
     fn write_with(&self, relative: &str, fill: &mut Fill) -> std::io::Result<WriteOutcome> {
@@ -394,6 +389,23 @@ impl Output for DiskOutput {
                 return Ok(self.counted(WriteOutcome::Unchanged));
             }
         }
+        Ok(self.counted(WriteOutcome::Written))
+    }
+}
+
+impl DiskOutput {
+    fn write_bytes(&self, relative: &str, bytes: &[u8]) -> std::io::Result<WriteOutcome> {
+        let (relative_path, destination) = self.destination(relative)?;
+        if let Some(previous) = &self.previous {
+            let old = previous.join(&relative_path);
+            let same = std::fs::metadata(&old)
+                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                && std::fs::read(&old).is_ok_and(|existing| existing == *bytes);
+            if same && in_folder(&destination, |d| std::fs::hard_link(&old, d)).is_ok() {
+                return Ok(self.counted(WriteOutcome::Unchanged));
+            }
+        }
+        in_folder(&destination, |d| std::fs::write(d, bytes))?;
         Ok(self.counted(WriteOutcome::Written))
     }
 }

@@ -208,14 +208,34 @@ pub fn table_of_contents(rendered: &Rendered) -> Vec<&Heading> {
     }
 }
 
-/// The context of a policy version page (`/<slug>/` or `/<slug>/<date>/`).
+/// What every page of one policy shows of it (`policy`, `current`, `upcoming`), converted for
+/// the templates once per policy rather than once per page: a policy has a page per version
+/// and per change, and these were most of each page's context.
+pub struct PolicyContext {
+    pub context: tera::Context,
+    /// The same, as JSON, for `serve`'s page-cache keys.
+    pub json: Vec<u8>,
+}
+
+impl PolicyContext {
+    pub fn new(policy: &PolicyView) -> Self {
+        let mut context = tera::Context::new();
+        context.insert("policy", policy);
+        context.insert("current", &policy.current);
+        context.insert("upcoming", &policy.upcoming);
+        PolicyContext {
+            context,
+            json: serde_json::to_vec(policy).unwrap_or_default(),
+        }
+    }
+}
+
+/// The context of a policy version page (`/<slug>/` or `/<slug>/<date>/`), besides its
+/// [`PolicyContext`].
 #[derive(Serialize)]
 pub struct VersionPage<'a> {
     pub page: PageMeta,
-    pub policy: &'a PolicyView,
     pub version: VersionView,
-    pub current: Option<&'a VersionView>,
-    pub upcoming: &'a [VersionView],
     pub toc: Vec<&'a Heading>,
     pub body: &'a str,
 }
@@ -243,10 +263,7 @@ impl<'a> VersionPage<'a> {
         page.heading = version.title.clone();
         VersionPage {
             page,
-            policy,
             version,
-            current: policy.current.as_ref(),
-            upcoming: &policy.upcoming,
             toc: table_of_contents(rendered),
             body: &rendered.html,
         }

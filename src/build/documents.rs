@@ -111,6 +111,31 @@ pub(super) fn document<'c>(
     }
 }
 
+/// [`document`] from a body's events, parsed by the caller so that the version's diffs can
+/// share them; for plain builds, which have no cache.
+pub(super) fn parsed_document<'c>(
+    plan: &SitePlan,
+    source: &'c Source,
+    events: &[(markdown::Event<'_>, std::ops::Range<usize>)],
+    home: String,
+    sanitizer: &Sanitizer,
+) -> RenderedDocument<'c> {
+    let source_relative = source_relative(&plan.content.root, &source.path);
+    let links = DocumentLinks {
+        urls: &plan.urls,
+        home: home.clone(),
+        source_relative: source_relative.clone(),
+    };
+    let rendered = markdown::render_events(events, &links, sanitizer);
+    RenderedDocument {
+        source,
+        rendered: Arc::new(rendered),
+        home,
+        source_relative,
+        cache_key: None,
+    }
+}
+
 /// The path of a source relative to the content folder, with `/` separators.
 pub(super) fn source_relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)

@@ -10,8 +10,8 @@ mod site_files;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -206,6 +206,7 @@ fn build_inner(
                 policy,
                 view,
                 writer: &writer,
+                context: OnceLock::new(),
             };
             match cache.zip(shared) {
                 Some((cache, shared)) => {

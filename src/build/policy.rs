@@ -6,7 +6,7 @@
 //! renders each version's Markdown exactly once, and `serve` reuses a whole unchanged policy
 //! without looking inside it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -17,9 +17,9 @@ use super::writer::Writer;
 use crate::diff::DocumentDiff;
 use crate::feeds;
 use crate::history::{self, ChangesPage, HistoryPage, VersionChain, VersionDiff};
-use crate::markdown::{Rendered, Sanitizer};
+use crate::markdown::{self, Events, Rendered, Sanitizer};
 use crate::output::OutputFile;
-use crate::pages::{PolicyView, VersionPage};
+use crate::pages::{PolicyContext, PolicyView, VersionPage};
 use crate::render_cache::{Key, KeyHasher};
 use crate::site::{PolicyPlan, SitePlan};
 
@@ -71,6 +71,9 @@ pub(super) struct PolicyJob<'a, 'c> {
     pub policy: &'a PolicyPlan<'c>,
     pub view: &'a PolicyView,
     pub writer: &'a Writer<'a>,
+    /// `view` as every page of the policy shows it, made when the first page is (never, for
+    /// a policy `serve` reuses whole).
+    pub context: OnceLock<PolicyContext>,
 }
 
 impl PolicyJob<'_, '_> {
@@ -88,6 +91,7 @@ impl PolicyJob<'_, '_> {
             .into_par_iter()
             .map(|index| self.version_pages(index, &bodies[index]))
             .collect::<Result<Vec<_>, _>>()?;
+        let (versions, events): (Vec<_>, Vec<_>) = versions.into_iter().unzip();
         // Comparisons in runs of a few neighbours: each run parses its versions once, and
         // runs spread a long history over cores.
         let count = self.policy.versions.len();
@@ -96,7 +100,7 @@ impl PolicyJob<'_, '_> {
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|start| {
-                let mut chain = history::version_chain(&bodies);
+                let mut chain = history::version_chain(&bodies, &events);
                 (start..count.min(start + CHAIN_RUN))
                     .map(|index| self.changes_page(index, &mut chain))
                     .collect::<Result<Vec<_>, _>>()
@@ -174,14 +178,25 @@ impl PolicyJob<'_, '_> {
         })
     }
 
-    /// The version's page at its dated URL, and at `/<slug>/` when it is the one shown there.
-    fn version_pages(&self, index: usize, body: &str) -> Result<VersionPages, BuildError> {
+    /// The version's page at its dated URL, and at `/<slug>/` when it is the one shown there,
+    /// with the body's parser events when it was parsed here (for its diffs to share).
+    fn version_pages<'b>(
+        &self,
+        index: usize,
+        body: &'b str,
+    ) -> Result<(VersionPages, Option<Events<'b>>), BuildError> {
         let plan = self.plan;
         let source = &self.policy.versions[index].version.source;
         let home = plan.urls.policy(self.policy.slug());
         let cache = self.writer.render_cache();
         let sanitizer = Sanitizer::default();
-        let document = documents::document(plan, source, body, home, &sanitizer, cache);
+        // With a cache (`serve`), an unchanged body is neither rendered nor diffed again, so
+        // parsing it up front would be wasted; a plain build renders and diffs every version.
+        let events = cache.is_none().then(|| markdown::parse(body));
+        let document = match &events {
+            Some(events) => documents::parsed_document(plan, source, events, home, &sanitizer),
+            None => documents::document(plan, source, body, home, &sanitizer, cache),
+        };
         let shown = index == self.policy.shown;
         let mut pages = Vec::new();
         for dated in std::iter::once(true).chain(shown.then_some(false)) {
@@ -195,7 +210,7 @@ impl PolicyJob<'_, '_> {
             );
             pages.push(self.page("policy.html", &context.page.path, &context)?);
         }
-        Ok((pages, document.rendered, document.cache_key))
+        Ok(((pages, document.rendered, document.cache_key), events))
     }
 
     /// What the version changed, when it has a version before it.
@@ -219,7 +234,11 @@ impl PolicyJob<'_, '_> {
         site_path: &str,
         context: &impl serde::Serialize,
     ) -> Result<OutputFile, BuildError> {
-        let html = self.writer.render(template, context)?;
+        let html = self.writer.render_policy_page(
+            self.context.get_or_init(|| PolicyContext::new(self.view)),
+            template,
+            context,
+        )?;
         Ok((self.plan.urls.output_path(site_path), html))
     }
 

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::BuildError;
 use crate::output::{Fill, Output, OutputFile, WriteOutcome};
+use crate::pages::PolicyContext;
 use crate::render_cache::{Key, RenderCache};
 use crate::site::Urls;
 use crate::theme::Theme;
@@ -52,9 +53,36 @@ impl<'a> Writer<'a> {
         template: &str,
         context: &impl serde::Serialize,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
+        self.render_on(None, template, context)
+    }
+
+    /// [`Writer::render`] for a page of one policy: `context` adds to what `policy` holds.
+    pub fn render_policy_page(
+        &self,
+        policy: &PolicyContext,
+        template: &str,
+        context: &impl serde::Serialize,
+    ) -> Result<Arc<Vec<u8>>, BuildError> {
+        self.render_on(Some(policy), template, context)
+    }
+
+    fn render_on(
+        &self,
+        base: Option<&PolicyContext>,
+        template: &str,
+        context: &impl serde::Serialize,
+    ) -> Result<Arc<Vec<u8>>, BuildError> {
         let render = || -> Result<Vec<u8>, BuildError> {
-            let context = tera::Context::from_serialize(context)
+            let own = tera::Context::from_serialize(context)
                 .map_err(|e| self.theme.template_error(&e))?;
+            let context = match base {
+                Some(base) => {
+                    let mut context = base.context.clone();
+                    context.extend(own);
+                    context
+                }
+                None => own,
+            };
             Ok(self
                 .tera
                 .render(template, &context)
@@ -67,6 +95,7 @@ impl<'a> Writer<'a> {
                     .hasher()
                     .part(&shared.bytes())
                     .part(template.as_bytes())
+                    .part(base.map_or(&[][..], |base| &base.json))
                     .json(context)
                     .finish(),
                 render,

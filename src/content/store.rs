@@ -257,45 +257,33 @@ impl ContentStore {
         self.policy_entries.clear();
         self.policies.clear();
         let mut candidates = Vec::new();
-        for path in sorted_entries(&self.root.join("policies")) {
-            if is_ignored(&path) {
-                continue;
-            }
-            let entry = self.list_policy_entry(&path, &mut candidates);
-            self.policy_entries.insert(path, entry);
+        // Listing a folder costs a directory read and a `stat` per file: a large site has
+        // thousands of folders, so they are listed in parallel and filed in order.
+        let listed: Vec<(PathBuf, PolicyEntry, Vec<Candidate>)> =
+            sorted_entries(&self.root.join("policies"))
+                .into_par_iter()
+                .filter(|path| !is_ignored(path))
+                .map(|path| {
+                    let mut found = Vec::new();
+                    let entry = list_policy_entry(&path, &mut found);
+                    (path, entry, found)
+                })
+                .collect();
+        for (path, entry, found) in listed {
+            candidates.extend(found);
+            self.file_policy_entry(path, entry);
         }
         self.read_candidates(candidates);
     }
 
-    /// Sorts out one entry of `policies/` without reading its files: those to read are added
-    /// to `candidates`.
-    fn list_policy_entry(&mut self, path: &Path, candidates: &mut Vec<Candidate>) -> PolicyEntry {
-        if !path.is_dir() {
-            return PolicyEntry::Stray;
+    /// Records a listed entry of `policies/`; a folder names a policy even before (or without)
+    /// any version file in it being read.
+    fn file_policy_entry(&mut self, path: PathBuf, entry: PolicyEntry) {
+        if let PolicyEntry::Folder(folder) = &entry {
+            let slug = folder.slug.clone();
+            self.policy_mut(&slug);
         }
-        let slug = file_name(path);
-        self.policy_mut(&slug);
-        let mut files = BTreeMap::new();
-        for file in sorted_entries(path) {
-            if is_ignored(&file) {
-                continue;
-            }
-            let state = match classify_version_file(&file) {
-                Classified::Rejected(problem) => FileState::Rejected(problem),
-                Classified::Candidate(date) => {
-                    candidates.push(Candidate {
-                        folder: path.to_path_buf(),
-                        slug: slug.clone(),
-                        file: file.clone(),
-                        date,
-                    });
-                    // Until `read_candidates` says otherwise.
-                    FileState::Loaded
-                }
-            };
-            files.insert(file, state);
-        }
-        PolicyEntry::Folder(Folder { slug, files })
+        self.policy_entries.insert(path, entry);
     }
 
     /// Reads version files in parallel and files each result under its folder.
@@ -369,8 +357,8 @@ impl ContentStore {
             return;
         }
         let mut candidates = Vec::new();
-        let entry = self.list_policy_entry(path, &mut candidates);
-        self.policy_entries.insert(path.to_path_buf(), entry);
+        let entry = list_policy_entry(path, &mut candidates);
+        self.file_policy_entry(path.to_path_buf(), entry);
         self.read_candidates(candidates);
     }
 
@@ -489,4 +477,34 @@ impl ContentStore {
             }
         };
     }
+}
+
+/// Sorts out one entry of `policies/` without reading its files: those to read are added to
+/// `candidates`.
+fn list_policy_entry(path: &Path, candidates: &mut Vec<Candidate>) -> PolicyEntry {
+    if !path.is_dir() {
+        return PolicyEntry::Stray;
+    }
+    let slug = file_name(path);
+    let mut files = BTreeMap::new();
+    for file in sorted_entries(path) {
+        if is_ignored(&file) {
+            continue;
+        }
+        let state = match classify_version_file(&file) {
+            Classified::Rejected(problem) => FileState::Rejected(problem),
+            Classified::Candidate(date) => {
+                candidates.push(Candidate {
+                    folder: path.to_path_buf(),
+                    slug: slug.clone(),
+                    file: file.clone(),
+                    date,
+                });
+                // Until `read_candidates` says otherwise.
+                FileState::Loaded
+            }
+        };
+        files.insert(file, state);
+    }
+    PolicyEntry::Folder(Folder { slug, files })
 }

@@ -15,11 +15,7 @@ use super::words::{Interner, TokKind, Token};
 
 /// Must match the options the site renders policies with.
 pub(crate) fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_SMART_PUNCTUATION
+    crate::markdown::parser_options()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -341,6 +337,15 @@ pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
 /// Parses a Markdown body (no front matter) into leaf blocks, noting any raw HTML. Only
 /// headings are split into words (their text names sections); see [`tokenise`].
 pub(crate) fn parse_doc<'a>(markdown: &'a str, interner: &mut Interner) -> Parsed<'a> {
+    parse_events(Parser::new_ext(markdown, options()), interner)
+}
+
+/// [`parse_doc`] from events the site's parser already made (with [`options`]), so a version
+/// rendered for its page need not be parsed again for its diffs.
+pub(crate) fn parse_events<'a>(
+    events: impl IntoIterator<Item = Event<'a>>,
+    interner: &mut Interner,
+) -> Parsed<'a> {
     let mut b = Builder {
         blocks: Vec::new(),
         events: Vec::new(),
@@ -349,7 +354,7 @@ pub(crate) fn parse_doc<'a>(markdown: &'a str, interner: &mut Interner) -> Parse
         item_open: false,
         markup: Markup::OwnOnly,
     };
-    for ev in Parser::new_ext(markdown, options()) {
+    for ev in events {
         b.event(ev);
     }
     b.flush();

@@ -5,7 +5,10 @@
 //! blocks (and the words of the blocks already split) and shares one word table between them,
 //! so a version is parsed once however many diffs it takes part in.
 
+use std::ops::Range;
 use std::time::Instant;
+
+use pulldown_cmark::Event;
 
 use super::{
     DiffOptions, DocumentDiff, blocks, diff_docs, diff_markdown, finish, too_large, words,
@@ -20,6 +23,8 @@ pub struct PolicyDiffer<'a> {
 
 struct Version<'a> {
     body: &'a str,
+    /// The body's parser events when the caller already has them (see [`PolicyDiffer::with_events`]).
+    events: Option<&'a [(Event<'a>, Range<usize>)]>,
     parsed: Option<blocks::Parsed<'a>>,
 }
 
@@ -30,7 +35,29 @@ impl<'a> PolicyDiffer<'a> {
             interner: words::Interner::new(),
             versions: bodies
                 .into_iter()
-                .map(|body| Version { body, parsed: None })
+                .map(|body| Version {
+                    body,
+                    events: None,
+                    parsed: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Like [`PolicyDiffer::new`], with each body's events from [`crate::markdown::parse`]
+    /// where the caller has them (the same parser and options): those are not parsed again.
+    pub fn with_events(
+        bodies: impl IntoIterator<Item = (&'a str, Option<&'a [(Event<'a>, Range<usize>)]>)>,
+    ) -> Self {
+        Self {
+            interner: words::Interner::new(),
+            versions: bodies
+                .into_iter()
+                .map(|(body, events)| Version {
+                    body,
+                    events,
+                    parsed: None,
+                })
                 .collect(),
         }
     }
@@ -51,7 +78,13 @@ impl<'a> PolicyDiffer<'a> {
         for i in [old, new] {
             let version = &mut self.versions[i];
             if version.parsed.is_none() {
-                version.parsed = Some(blocks::parse_doc(version.body, &mut self.interner));
+                version.parsed = Some(match version.events {
+                    Some(events) => blocks::parse_events(
+                        events.iter().map(|(event, _)| event.clone()),
+                        &mut self.interner,
+                    ),
+                    None => blocks::parse_doc(version.body, &mut self.interner),
+                });
             }
         }
         let (old_version, new_version) = if old < new {

@@ -11,7 +11,10 @@ import { createRequire } from "node:module";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, "../..");
-const binary = path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "release", "privacy-site");
+// `scripts/test` names the binary it built; run alone, the suite uses a release build.
+const binary = process.env.PRIVACY_SITE_BIN
+  ? path.resolve(repo, process.env.PRIVACY_SITE_BIN)
+  : path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "release", "privacy-site");
 
 /** The sites the suite proves, with the build flags each needs. */
 export const SITES = {
