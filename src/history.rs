@@ -111,9 +111,9 @@ struct Side<'a> {
 /// footnotes) stay as they are.
 fn localise_links(html: &str, old: &Side, new: &Side) -> String {
     const OPEN: &str = "<a href=\"";
-    let mut out = String::with_capacity(html.len());
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut rest = html;
-    while let Some(at) = rest.find(OPEN) {
+    while let Some(at) = find_link(rest, OPEN) {
         let (before, after) = rest.split_at(at + OPEN.len());
         out.push_str(before);
         let Some(end) = after.find('"') else {
@@ -140,7 +140,25 @@ fn localise_links(html: &str, old: &Side, new: &Side) -> String {
     out
 }
 
+/// Where `open` (which starts with `<`) first occurs in `html`. Jumping from `<` to `<` with
+/// the standard library's byte search is several times faster than a substring search over
+/// a whole changes page.
+fn find_link(html: &str, open: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = html[from..].find('<') {
+        let at = from + at;
+        if html[at..].starts_with(open) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 fn unescape(attribute: &str) -> String {
+    if !attribute.contains('&') {
+        return attribute.to_string();
+    }
     attribute
         .replace("&quot;", "\"")
         .replace("&#39;", "'")

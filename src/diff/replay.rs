@@ -293,6 +293,8 @@ impl Sink for TokenSink<'_> {
     fn text(&mut self, t: &str) {
         let style = self.style();
         if let Some(cell) = self.cells.last_mut() {
+            // About one token per three bytes of prose: grow once, not token by token.
+            cell.reserve(t.len() / 3 + 1);
             self.interner.push_text(cell, t, style);
         }
     }

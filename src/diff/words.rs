@@ -100,17 +100,24 @@ impl FastHasher {
 
 impl std::hash::Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
+        let mut rest = bytes;
+        while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*chunk));
+            rest = tail;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+        // Most words are shorter than eight bytes: their bytes in one word, read at most
+        // twice (overlapping) instead of byte by byte.
+        // The length goes in too, or overlapping reads of "aaaa" and "aaaaa" would agree.
+        let n = rest.len();
+        self.0 ^= n as u64;
+        if n >= 4 {
+            let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+            let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+            self.add(u64::from(lo) | (u64::from(hi) << 32));
+        } else if n > 0 {
+            let word =
+                u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16);
+            self.add(word);
         }
     }
     fn write_u8(&mut self, n: u8) {
