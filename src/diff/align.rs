@@ -89,7 +89,8 @@ pub(crate) fn block_ops(
 ) -> Vec<DiffOp> {
     let ok: Vec<u64> = old.iter().map(|b| b.key).collect();
     let nk: Vec<u64> = new.iter().map(|b| b.key).collect();
-    let ops = capture_diff_slices_deadline(Algorithm::Patience, &ok, &nk, Some(deadline));
+    let limit = super::search_deadline(deadline, ok.len() + nk.len());
+    let ops = capture_diff_slices_deadline(Algorithm::Patience, &ok, &nk, limit);
     if Instant::now() > deadline {
         notes.push("block matching hit the time limit, so some blocks may show as removed and added instead of unchanged".into());
     }

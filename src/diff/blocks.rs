@@ -5,13 +5,14 @@
 //! the renderer rebuild valid `<ul>/<li>`, `<table>/<tbody>/<tr>` and
 //! `<blockquote>` nesting for any mix of old and new blocks.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::ops::Range;
+use std::rc::Rc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::replay::{HtmlSink, TokenSink, replay};
-use super::words::{Interner, TokKind, Token};
+use super::words::{FastHash, Interner, TokKind, Token};
 
 /// Must match the options the site renders policies with.
 pub(crate) fn options() -> Options {
@@ -71,10 +72,12 @@ impl BlockKind {
 #[derive(Debug, Clone)]
 pub(crate) struct Block {
     pub kind: BlockKind,
-    /// Enclosing containers, outermost first.
-    pub path: Vec<Container>,
-    /// Table rows have one entry per cell; every other block has exactly one. Empty until
-    /// [`tokenise`] runs (only for blocks in changed stretches, and headings).
+    /// Enclosing containers, outermost first. Shared by neighbouring blocks with the same
+    /// containers: most blocks of a document sit in one of a few paths.
+    pub path: Rc<[Container]>,
+    /// Table rows have one entry per cell; every other block has exactly one. Empty (no
+    /// cells at all) until [`tokenise`] runs (only for blocks in changed stretches, and
+    /// headings).
     pub cells: Vec<Vec<Token>>,
     /// Each cell as rendered when unchanged.
     pub html: Vec<String>,
@@ -103,9 +106,14 @@ impl Block {
 
 struct Builder<'a> {
     blocks: Vec<Block>,
-    events: Vec<Vec<Event<'a>>>,
+    /// The inline events of every block, one after another; see [`Parsed::spans`].
+    events: Vec<Event<'a>>,
+    spans: Vec<Range<usize>>,
     path: Vec<Container>,
-    cur: Option<(BlockKind, Vec<Container>, Vec<Event<'a>>)>,
+    /// `path` as blocks hold it, until the next container opens or closes.
+    shared_path: Option<Rc<[Container]>>,
+    /// The open block: its kind, path and where its events start.
+    cur: Option<(BlockKind, Rc<[Container]>, usize)>,
     /// The current item has not yet received its first paragraph.
     item_open: bool,
     markup: Markup,
@@ -123,19 +131,31 @@ pub(crate) enum Markup {
 /// later, only if it changed) and whether they carry raw HTML.
 pub(crate) struct Parsed<'a> {
     pub blocks: Vec<Block>,
-    pub events: Vec<Vec<Event<'a>>>,
+    /// One vector for the whole document (a vector per block was a large share of parsing).
+    events: Vec<Event<'a>>,
+    /// Where each block's events sit in `events`.
+    spans: Vec<Range<usize>>,
     pub markup: Markup,
 }
 
-fn hash_block(kind: &BlockKind, html: &[String]) -> (u64, u64) {
-    let mut h = DefaultHasher::new();
+impl Parsed<'_> {
+    /// Splits block `index` into words (see [`tokenise`]).
+    pub fn tokenise(&mut self, index: usize, interner: &mut Interner) {
+        let events = &self.events[self.spans[index].clone()];
+        tokenise(&mut self.blocks[index], events, interner);
+    }
+}
+
+/// Keys only need to be equal for equal blocks and stable from run to run, so a fast
+/// non-cryptographic hash does (SipHash was most of the cost of finishing a block).
+fn hash_block(kind: &BlockKind, html: &[String]) -> u64 {
+    let mut h = FastHash.build_hasher();
     kind.family().hash(&mut h);
     for c in html {
         0xffff_ffffu32.hash(&mut h); // cell separator
         c.hash(&mut h);
     }
-    let content_key = h.finish();
-    (content_key, h.finish())
+    h.finish()
 }
 
 /// About how many bytes a block's unchanged HTML takes: its text plus a little per tag.
@@ -153,32 +173,47 @@ fn html_size_hint(events: &[Event]) -> usize {
 impl<'a> Builder<'a> {
     fn flush(&mut self) {
         self.item_open = false;
-        let Some((kind, path, events)) = self.cur.take() else {
+        let Some((kind, path, start)) = self.cur.take() else {
             return;
         };
-        let mut sink = HtmlSink::new(&kind, html_size_hint(&events));
-        replay(&kind, &events, &mut sink);
+        let events = &self.events[start..];
+        let mut sink = HtmlSink::new(&kind, html_size_hint(events));
+        replay(&kind, events, &mut sink);
         let html = sink.finish();
-        let (content_key, _) = hash_block(&kind, &html);
-        let mut h = DefaultHasher::new();
+        let content_key = hash_block(&kind, &html);
+        let mut h = FastHash.build_hasher();
         content_key.hash(&mut h);
         kind.hash(&mut h);
         path.hash(&mut h);
         self.blocks.push(Block {
             kind,
             path,
-            cells: vec![Vec::new(); html.len()],
+            cells: Vec::new(),
             html,
             tokenised: false,
             key: h.finish(),
             content_key,
         });
-        self.events.push(events);
+        self.spans.push(start..self.events.len());
     }
 
     fn start(&mut self, kind: BlockKind) {
         self.flush();
-        self.cur = Some((kind, self.path.clone(), Vec::new()));
+        let path = self
+            .shared_path
+            .get_or_insert_with(|| Rc::from(&self.path[..]))
+            .clone();
+        self.cur = Some((kind, path, self.events.len()));
+    }
+
+    fn push_container(&mut self, c: Container) {
+        self.path.push(c);
+        self.shared_path = None;
+    }
+
+    fn pop_container(&mut self) {
+        self.path.pop();
+        self.shared_path = None;
     }
 
     /// Inline content outside any leaf (e.g. a tight list item) starts one.
@@ -186,9 +221,7 @@ impl<'a> Builder<'a> {
         if self.cur.is_none() {
             self.start(BlockKind::Text);
         }
-        if let Some(cur) = self.cur.as_mut() {
-            cur.2.push(ev);
-        }
+        self.events.push(ev);
     }
 
     fn event(&mut self, ev: Event<'a>) {
@@ -225,7 +258,7 @@ impl<'a> Builder<'a> {
             Tag::Heading { level, .. } => self.start(BlockKind::Heading(level as u8)),
             Tag::BlockQuote(_) => {
                 self.flush();
-                self.path.push(Container::Quote);
+                self.push_container(Container::Quote);
             }
             Tag::CodeBlock(kind) => {
                 let lang = match kind {
@@ -237,32 +270,32 @@ impl<'a> Builder<'a> {
             Tag::HtmlBlock => self.start(BlockKind::Html),
             Tag::List(start) => {
                 self.flush();
-                self.path.push(Container::List {
+                self.push_container(Container::List {
                     ordered: start.is_some(),
                     start,
                 });
             }
             Tag::Item => {
                 self.start(BlockKind::Item);
-                self.path.push(Container::Item);
+                self.push_container(Container::Item);
                 self.item_open = true;
             }
             Tag::FootnoteDefinition(l) => {
                 self.flush();
-                self.path.push(Container::Footnote(l.to_string()));
+                self.push_container(Container::Footnote(l.to_string()));
             }
             Tag::Table(_) => {
                 self.flush();
-                self.path.push(Container::Table);
+                self.push_container(Container::Table);
             }
             Tag::TableHead => {
                 self.flush();
-                self.path.push(Container::Head);
+                self.push_container(Container::Head);
                 self.start(BlockKind::Row { head: true });
             }
             Tag::TableRow => {
                 if self.path.last() != Some(&Container::Body) {
-                    self.path.push(Container::Body);
+                    self.push_container(Container::Body);
                 }
                 self.start(BlockKind::Row { head: false });
             }
@@ -286,20 +319,20 @@ impl<'a> Builder<'a> {
             }
             TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition => {
                 self.flush();
-                self.path.pop();
+                self.pop_container();
             }
             TagEnd::TableHead | TagEnd::TableRow => {
                 self.flush();
                 if tag == TagEnd::TableHead {
-                    self.path.pop();
+                    self.pop_container();
                 }
             }
             TagEnd::Table => {
                 self.flush();
                 if self.path.last() == Some(&Container::Body) {
-                    self.path.pop();
+                    self.pop_container();
                 }
-                self.path.pop();
+                self.pop_container();
             }
             TagEnd::Emphasis
             | TagEnd::Strong
@@ -328,8 +361,8 @@ pub(crate) fn tokenise(block: &mut Block, events: &[Event], interner: &mut Inter
 #[cfg(test)]
 pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
     let mut doc = parse_doc(markdown, interner);
-    for (b, ev) in doc.blocks.iter_mut().zip(&doc.events) {
-        tokenise(b, ev, interner);
+    for i in 0..doc.blocks.len() {
+        doc.tokenise(i, interner);
     }
     doc.blocks
 }
@@ -349,7 +382,9 @@ pub(crate) fn parse_events<'a>(
     let mut b = Builder {
         blocks: Vec::new(),
         events: Vec::new(),
+        spans: Vec::new(),
         path: Vec::new(),
+        shared_path: None,
         cur: None,
         item_open: false,
         markup: Markup::OwnOnly,
@@ -360,10 +395,10 @@ pub(crate) fn parse_events<'a>(
     b.flush();
     let mut markup = b.markup;
     // Comment-only HTML blocks (lint pragmas) are invisible on the site: drop them.
-    let (blocks, events): (Vec<Block>, Vec<Vec<Event<'a>>>) = b
+    let (blocks, spans): (Vec<Block>, Vec<Range<usize>>) = b
         .blocks
         .into_iter()
-        .zip(b.events)
+        .zip(b.spans)
         .filter(|(bl, _)| {
             if bl.kind != BlockKind::Html {
                 return true;
@@ -375,13 +410,14 @@ pub(crate) fn parse_events<'a>(
         .unzip();
     let mut doc = Parsed {
         blocks,
-        events,
+        events: b.events,
+        spans,
         markup,
     };
-    for (bl, ev) in doc.blocks.iter_mut().zip(&doc.events) {
-        match bl.kind {
+    for i in 0..doc.blocks.len() {
+        match doc.blocks[i].kind {
             BlockKind::Html => markup = Markup::RawHtml,
-            BlockKind::Heading(_) => tokenise(bl, ev, interner),
+            BlockKind::Heading(_) => doc.tokenise(i, interner),
             _ => {}
         }
     }

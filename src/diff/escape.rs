@@ -16,7 +16,7 @@ pub(crate) fn text(s: &str) -> String {
 
 /// Escapes text content straight onto `out`.
 pub(crate) fn push_text(out: &mut String, s: &str) {
-    push_escaped(out, s, |b| match b {
+    push_escaped(out, s, b"&<>", |b| match b {
         b'&' => Some("&amp;"),
         b'<' => Some("&lt;"),
         b'>' => Some("&gt;"),
@@ -33,7 +33,7 @@ pub(crate) fn attr(s: &str) -> String {
 
 /// Escapes a double-quoted attribute value straight onto `out`.
 pub(crate) fn push_attr(out: &mut String, s: &str) {
-    push_escaped(out, s, |b| match b {
+    push_escaped(out, s, b"&\"", |b| match b {
         b'&' => Some("&amp;"),
         b'"' => Some("&quot;"),
         _ => None,
@@ -41,27 +41,58 @@ pub(crate) fn push_attr(out: &mut String, s: &str) {
 }
 
 /// Copies `s` onto `out`, replacing each ASCII byte that `ascii` maps and every U+00A0.
+/// `specials` lists every byte `ascii` maps; runs without them are skipped eight bytes at
+/// a time, since most text has nothing to escape.
 #[inline]
-fn push_escaped(out: &mut String, s: &str, ascii: impl Fn(u8) -> Option<&'static str>) {
+fn push_escaped(
+    out: &mut String,
+    s: &str,
+    specials: &[u8],
+    ascii: impl Fn(u8) -> Option<&'static str>,
+) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let (rep, width) = if b == 0xC2 && bytes.get(i + 1) == Some(&0xA0) {
-            ("&nbsp;", 2)
-        } else if let Some(rep) = ascii(b) {
-            (rep, 1)
-        } else {
-            i += 1;
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+            && !has_any(u64::from_le_bytes(chunk), specials)
+        {
+            i += 8;
             continue;
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(rep);
-        i += width;
-        start = i;
+        }
+        // Something to escape near here (or the short tail): byte by byte up to the next chunk.
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            let (rep, width) = if b == 0xC2 && bytes.get(i + 1) == Some(&0xA0) {
+                ("&nbsp;", 2)
+            } else if let Some(rep) = ascii(b) {
+                (rep, 1)
+            } else {
+                i += 1;
+                continue;
+            };
+            out.push_str(&s[start..i]);
+            out.push_str(rep);
+            i += width;
+            start = i;
+        }
     }
     out.push_str(&s[start..]);
+}
+
+/// Whether any byte of `word` is 0xC2 or one of `specials` (the usual "has a zero byte" test
+/// on `word` xor each byte repeated).
+#[inline]
+fn has_any(word: u64, specials: &[u8]) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(LOW) & !x & HIGH != 0;
+    zero_byte(word ^ (LOW * 0xC2))
+        || specials
+            .iter()
+            .any(|&b| zero_byte(word ^ (LOW * u64::from(b))))
 }
 
 #[cfg(test)]
@@ -111,6 +142,33 @@ mod tests {
                     assert_eq!(super::text(&s), by_char(&s, false), "{s:?}");
                     assert_eq!(super::attr(&s), by_char(&s, true), "{s:?}");
                 }
+            }
+        }
+    }
+
+    /// The eight-bytes-at-a-time skip must find specials at every offset of a long text.
+    #[test]
+    fn long_text_escapes_at_every_offset() {
+        for special in ["&", "<", ">", "\"", "\u{a0}", "é"] {
+            for at in 0..24 {
+                let s = format!("{}{special}{}", "x".repeat(at), "y".repeat(24 - at));
+                let text = super::text(&s);
+                let attr = super::attr(&s);
+                let want_text = match special {
+                    "&" => "&amp;",
+                    "<" => "&lt;",
+                    ">" => "&gt;",
+                    "\u{a0}" => "&nbsp;",
+                    o => o,
+                };
+                let want_attr = match special {
+                    "&" => "&amp;",
+                    "\"" => "&quot;",
+                    "\u{a0}" => "&nbsp;",
+                    o => o,
+                };
+                assert_eq!(text, s.replacen(special, want_text, 1), "{s:?}");
+                assert_eq!(attr, s.replacen(special, want_attr, 1), "{s:?}");
             }
         }
     }

@@ -100,6 +100,20 @@ pub enum ChangeKind {
     Moved,
 }
 
+/// The deadline to hand `similar` for a search over `items` elements in all. A small search
+/// ends within milliseconds whatever its input, and `similar` reads the clock at nearly every
+/// step (a visible share of a diff), so while plenty of time is left it runs without one.
+/// With time nearly up the deadline is passed on, so a late diff still degrades as before.
+pub(crate) fn search_deadline(deadline: Instant, items: usize) -> Option<Instant> {
+    const SMALL: usize = 2_000;
+    const MARGIN: Duration = Duration::from_millis(250);
+    if items <= SMALL && Instant::now() + MARGIN < deadline {
+        None
+    } else {
+        Some(deadline)
+    }
+}
+
 /// Diffs two Markdown bodies (front matter already stripped).
 pub fn diff_markdown(old: &str, new: &str, options: &DiffOptions) -> DocumentDiff {
     finish(diff_parts(old, new, options))
@@ -174,9 +188,8 @@ fn diff_docs(
         } else {
             blocks::Markup::OwnOnly
         };
-    let (old_blocks, new_blocks) = (&mut old_doc.blocks, &mut new_doc.blocks);
     let mut notes = Vec::new();
-    let ops = align::block_ops(old_blocks, new_blocks, deadline, &mut notes);
+    let ops = align::block_ops(&old_doc.blocks, &new_doc.blocks, deadline, &mut notes);
     // Only blocks in changed stretches are split into words: unchanged ones are shown
     // from the HTML the parser already wrote for them.
     for op in &ops {
@@ -185,10 +198,10 @@ fn diff_docs(
         }
         let (_, or, nr) = op.as_tag_tuple();
         for i in or {
-            blocks::tokenise(&mut old_blocks[i], &old_doc.events[i], interner);
+            old_doc.tokenise(i, interner);
         }
         for i in nr {
-            blocks::tokenise(&mut new_blocks[i], &new_doc.events[i], interner);
+            new_doc.tokenise(i, interner);
         }
     }
     let (old_blocks, new_blocks) = (&old_doc.blocks, &new_doc.blocks);

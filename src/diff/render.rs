@@ -6,6 +6,7 @@
 //! paragraph), because `<details>` may not sit inside `<ul>` or `<tbody>`.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::time::Instant;
 
 use super::align::Entry;
@@ -43,14 +44,15 @@ const HEADINGS: [(&str, &str, &str); 5] = [
     ("h6", "", "</h6>"),
 ];
 
-/// Title of the section each block falls under, within its own version.
-pub(crate) fn section_titles(blocks: &[Block], section_level: u8) -> Vec<String> {
-    let mut cur = "Introduction".to_string();
+/// Title of the section each block falls under, within its own version. Blocks of one
+/// section share their title rather than each holding a copy.
+pub(crate) fn section_titles(blocks: &[Block], section_level: u8) -> Vec<Rc<str>> {
+    let mut cur: Rc<str> = Rc::from("Introduction");
     blocks
         .iter()
         .map(|b| {
             if is_section_heading(b, section_level) {
-                cur = b.plain_text();
+                cur = Rc::from(b.plain_text());
             }
             cur.clone()
         })
@@ -266,7 +268,9 @@ impl R<'_, '_> {
         };
         let structural_only = matches!(e, Entry::Changed { old, new }
             if self.ctx.old[old].content_key == self.ctx.new[new].content_key);
-        for (k, cell) in b.cells.iter().enumerate() {
+        // Untokenised blocks (unchanged ones) have HTML but no cells of words yet.
+        for k in 0..b.html.len() {
+            let cell: &[Token] = b.cells.get(k).map_or(&[], |c| c);
             if let Some((open, _)) = cell_tag {
                 self.out.push_str(open);
             }
@@ -299,7 +303,7 @@ impl R<'_, '_> {
                 // unchanged, moved, or moved-away heading text: as the parser rendered it
                 _ if whole == Op::Eq => self.out.push_str(&b.html[k]),
                 _ => {
-                    let t: &[Token] = cell;
+                    let t = cell;
                     let (o, n) = if whole == Op::Del {
                         (Some(t), None)
                     } else {
@@ -331,6 +335,12 @@ fn change_kind(e: Entry) -> Option<ChangeKind> {
         Entry::Removed(_) => Some(ChangeKind::Removed),
         Entry::MovedHere { .. } => Some(ChangeKind::Moved),
     }
+}
+
+/// About how long a page body gets: the new version's HTML plus room for tags and changes.
+fn page_size_hint(ctx: &Ctx) -> usize {
+    let html: usize = ctx.new.iter().flat_map(|b| &b.html).map(String::len).sum();
+    html + html / 4 + ctx.new.len() * 16 + 1024
 }
 
 pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
@@ -376,7 +386,9 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
     }
     let mut r = R {
         ctx,
-        out: String::new(),
+        // Unchanged blocks are most of a page: room for all of them and the markup around
+        // them, so the page is written without growing and copying it again and again.
+        out: String::with_capacity(page_size_hint(ctx)),
         stack: Vec::new(),
         ids: changes.iter().map(|c| c.id.clone()).collect(),
         summary: DiffSummary::default(),

@@ -258,6 +258,8 @@ pub(crate) struct TokenSink<'i> {
     pub interner: &'i mut Interner,
     pub cells: Vec<Vec<Token>>,
     styles: Vec<u32>,
+    /// Interned id of `styles`, looked up again only after it changes.
+    style: Option<u32>,
 }
 
 impl<'i> TokenSink<'i> {
@@ -271,11 +273,19 @@ impl<'i> TokenSink<'i> {
             interner,
             cells,
             styles: Vec::new(),
+            style: None,
         }
     }
 
     fn style(&mut self) -> u32 {
-        self.interner.stack_id(&self.styles)
+        match self.style {
+            Some(id) => id,
+            None => {
+                let id = self.interner.stack_id(&self.styles);
+                self.style = Some(id);
+                id
+            }
+        }
     }
 }
 
@@ -283,6 +293,8 @@ impl Sink for TokenSink<'_> {
     fn text(&mut self, t: &str) {
         let style = self.style();
         if let Some(cell) = self.cells.last_mut() {
+            // About one token per three bytes of prose: grow once, not token by token.
+            cell.reserve(t.len() / 3 + 1);
             self.interner.push_text(cell, t, style);
         }
     }
@@ -296,12 +308,15 @@ impl Sink for TokenSink<'_> {
     fn push_style(&mut self, el: StyleEl) {
         let id = self.interner.el_id(el);
         self.styles.push(id);
+        self.style = None;
     }
     fn pop_style(&mut self) {
         self.styles.pop();
+        self.style = None;
     }
     fn clear_styles(&mut self) {
         self.styles.clear();
+        self.style = None;
     }
     fn cell(&mut self) {
         self.cells.push(Vec::new());

@@ -48,17 +48,32 @@ pub(crate) struct StyleEl {
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     els: Vec<StyleEl>,
-    el_ids: HashMap<StyleEl, u32>,
+    el_ids: HashMap<StyleEl, u32, FastHash>,
     stacks: Vec<Vec<u32>>,
-    stack_ids: HashMap<Vec<u32>, u32>,
-    /// Token ids by (style, kind), then text: looked up by `&str`, so a repeated word costs
-    /// no allocation beyond its own `Token`.
-    tokens: HashMap<(u32, u8), TokenIds, FastHash>,
+    stack_ids: HashMap<Vec<u32>, u32, FastHash>,
+    /// Token ids by text, then (style, kind): looked up by `&str` with one hash, so a repeated
+    /// word costs no allocation beyond its own `Token`.
+    tokens: HashMap<Rc<str>, TokenIds, FastHash>,
     token_count: u32,
 }
 
-/// Token ids of one (style, kind), by text.
-type TokenIds = HashMap<Rc<str>, u32, FastHash>;
+/// The ids of one text: nearly every text comes in one style and kind only, kept inline.
+#[derive(Debug)]
+struct TokenIds {
+    /// The map's key again, to hand out without a second lookup.
+    text: Rc<str>,
+    first: (u32, TokKind, u32),
+    more: Vec<(u32, TokKind, u32)>,
+}
+
+impl TokenIds {
+    fn get(&self, style: u32, kind: TokKind) -> Option<u32> {
+        std::iter::once(&self.first)
+            .chain(&self.more)
+            .find(|&&(s, k, _)| s == style && k == kind)
+            .map(|&(_, _, id)| id)
+    }
+}
 
 /// FxHash-style hashing for the interner's short keys. SipHash's protection against chosen
 /// collisions buys nothing here (the inputs are the site's own policies) and it was the
@@ -85,17 +100,24 @@ impl FastHasher {
 
 impl std::hash::Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
+        let mut rest = bytes;
+        while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*chunk));
+            rest = tail;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+        // Most words are shorter than eight bytes: their bytes in one word, read at most
+        // twice (overlapping) instead of byte by byte.
+        // The length goes in too, or overlapping reads of "aaaa" and "aaaaa" would agree.
+        let n = rest.len();
+        self.0 ^= n as u64;
+        if n >= 4 {
+            let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+            let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+            self.add(u64::from(lo) | (u64::from(hi) << 32));
+        } else if n > 0 {
+            let word =
+                u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16);
+            self.add(word);
         }
     }
     fn write_u8(&mut self, n: u8) {
@@ -151,17 +173,29 @@ impl Interner {
     }
 
     pub fn token(&mut self, text: &str, kind: TokKind, style: u32) -> Token {
-        let by_text = self.tokens.entry((style, kind as u8)).or_default();
-        let (text, id) = match by_text.get_key_value(text) {
-            Some((shared, &id)) => (shared.clone(), id),
+        let next = self.token_count;
+        let (text, id) = match self.tokens.get_mut(text) {
+            Some(ids) => match ids.get(style, kind) {
+                Some(id) => (ids.text.clone(), id),
+                None => {
+                    ids.more.push((style, kind, next));
+                    (ids.text.clone(), next)
+                }
+            },
             None => {
-                let id = self.token_count;
-                self.token_count += 1;
                 let shared: Rc<str> = Rc::from(text);
-                by_text.insert(shared.clone(), id);
-                (shared, id)
+                let ids = TokenIds {
+                    text: shared.clone(),
+                    first: (style, kind, next),
+                    more: Vec::new(),
+                };
+                self.tokens.insert(shared.clone(), ids);
+                (shared, next)
             }
         };
+        if id == next {
+            self.token_count += 1;
+        }
         Token {
             text,
             kind,
@@ -210,7 +244,8 @@ pub(crate) enum Piece {
 pub(crate) fn diff_tokens(old: &[Token], new: &[Token], deadline: Instant) -> (Vec<Piece>, bool) {
     let a: Vec<u32> = old.iter().map(|t| t.id).collect();
     let b: Vec<u32> = new.iter().map(|t| t.id).collect();
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, &a, &b, Some(deadline));
+    let limit = super::search_deadline(deadline, a.len() + b.len());
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &a, &b, limit);
     let late = Instant::now() > deadline;
     let mut pieces = Vec::with_capacity(a.len().max(b.len()));
     for op in ops {
