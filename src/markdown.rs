@@ -632,4 +632,20 @@ mod tests {
         assert_eq!(r.images[0].alt, "");
         assert_eq!(r.images[1].alt, "A logo");
     }
+
+    #[test]
+    fn each_link_in_a_heading_records_its_own_text() {
+        let r = html("## See [the form](/form/) or [call us](tel:101)\n\nBody [here](/x/).\n");
+        let texts: Vec<&str> = r.links.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["the form", "call us", "here"]);
+    }
+
+    #[test]
+    fn footnotes_are_numbered_in_order_of_first_mention() {
+        let r = html("One[^b] two[^a] again[^b].\n\n[^a]: A.\n[^b]: B.\n");
+        let first = r.html.find("href=\"#fn-b\">1<").expect("b is 1");
+        let second = r.html.find("href=\"#fn-a\">2<").expect("a is 2");
+        assert!(first < second);
+        assert!(r.html.contains("id=\"fn-a\"><sup class=\"footnote-definition-label\">2</sup>"));
+    }
 }

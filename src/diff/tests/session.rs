@@ -93,3 +93,47 @@ fn released_versions_are_parsed_again_with_the_same_result() {
         all_of(&diff_markdown(V2, V3, &opts))
     );
 }
+
+#[test]
+fn events_parsed_for_the_pages_give_the_same_diffs() {
+    // A plain build hands the differ each version's events from `markdown::parse` (made for
+    // the version's page) instead of letting it parse the bodies itself.
+    let bodies = [V1, V2, V3, V1];
+    let events: Vec<_> = bodies.iter().map(|b| crate::markdown::parse(b)).collect();
+    let opts = options("2025-05-05");
+    // Version 2 without events: the differ may mix parsed and given versions.
+    let mut given = PolicyDiffer::with_events(
+        bodies
+            .iter()
+            .zip(&events)
+            .enumerate()
+            .map(|(i, (body, ev))| (*body, (i != 2).then_some(ev.as_slice()))),
+    );
+    for (old, new) in [(0, 1), (1, 2), (2, 3), (3, 0), (1, 1)] {
+        assert_eq!(
+            all_of(&given.diff(old, new, &opts)),
+            all_of(&diff_markdown(bodies[old], bodies[new], &opts)),
+            "versions {old} -> {new}"
+        );
+    }
+    if let Some(v) = versions() {
+        let bodies: Vec<&str> = v.iter().map(|(_, b)| b.as_str()).collect();
+        let events: Vec<_> = bodies.iter().map(|b| crate::markdown::parse(b)).collect();
+        let mut given = PolicyDiffer::with_events(
+            bodies
+                .iter()
+                .copied()
+                .zip(events.iter().map(|e| Some(&e[..]))),
+        );
+        for i in 1..bodies.len() {
+            let opts = options(&v[i].0);
+            assert_eq!(
+                all_of(&given.diff(i - 1, i, &opts)),
+                all_of(&diff_markdown(bodies[i - 1], bodies[i], &opts)),
+                "{} -> {}",
+                v[i - 1].0,
+                v[i].0
+            );
+        }
+    }
+}
