@@ -5,7 +5,7 @@
 //! publisher's wider website and are left alone.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::content::Source;
@@ -122,28 +122,33 @@ fn normalise(path: &str) -> String {
 /// What the site contains, for checking links against it.
 #[derive(Default)]
 pub struct LinkTargets {
-    /// Site paths of every file the build writes (`/p/x/` for `x/index.html`).
-    pub paths: HashSet<String>,
-    /// The rendered Markdown shown at a path, for `#anchor` checks. Shared, so that `serve`
-    /// can keep the targets between rebuilds that change none of them.
-    pub documents: HashMap<String, Arc<Rendered>>,
+    /// Site paths of every file the build writes (`/p/x/` for `x/index.html`), each with the
+    /// rendered Markdown shown there when there is one, for `#anchor` checks. One map, not a
+    /// set of paths beside a map of documents: a large site has hundreds of thousands of
+    /// paths. The documents are shared, so that `serve` can keep the targets between rebuilds
+    /// that change none of them.
+    paths: HashMap<Box<str>, Option<Arc<Rendered>>>,
 }
 
 impl LinkTargets {
     pub fn add_path(&mut self, path: String) {
-        self.paths.insert(path);
+        self.paths.entry(path.into_boxed_str()).or_insert(None);
     }
 
     pub fn add_document(&mut self, path: String, rendered: Arc<Rendered>) {
-        self.paths.insert(path.clone());
-        self.documents.insert(path, rendered);
+        self.paths.insert(path.into_boxed_str(), Some(rendered));
+    }
+
+    /// The document shown at `path`, when it is a rendered Markdown document.
+    pub fn document(&self, path: &str) -> Option<&Rendered> {
+        self.paths.get(path).and_then(Option::as_deref)
     }
 
     fn find(&self, path: &str) -> Option<String> {
         let stripped = path.strip_suffix("index.html").unwrap_or(path);
         [stripped.to_string(), format!("{stripped}/")]
             .into_iter()
-            .find(|p| self.paths.contains(p))
+            .find(|p| self.paths.contains_key(p.as_str()))
     }
 }
 
@@ -186,7 +191,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
         } else {
             match targets.find(path) {
                 Some(found) => {
-                    let doc = targets.documents.get(&found).map(|d| &**d);
+                    let doc = targets.document(&found);
                     (found, doc)
                 }
                 None => {
@@ -230,8 +235,8 @@ fn missing_page(
 ) -> Diagnostic {
     let mut candidates: Vec<&str> = targets
         .paths
-        .iter()
-        .map(String::as_str)
+        .keys()
+        .map(|p| &**p)
         .filter(|p| p.ends_with('/'))
         .collect();
     candidates.sort_unstable();
