@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use super::BuildError;
 use crate::content::{Content, Source};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
-use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
+use crate::links::{
+    self, ChangesPage, CheckedDocument, DocumentLinks, LinkTargets, PolicyTargets, VersionTarget,
+};
 use crate::markdown::{self, Rendered, Sanitizer};
 use crate::render_cache::{Key, KeyHasher, RenderCache};
 use crate::site::SitePlan;
@@ -328,7 +330,7 @@ fn link_targets(
     pages: &PageDocuments,
     assets: &[crate::theme::Asset],
 ) -> LinkTargets {
-    let mut targets = LinkTargets::default();
+    let mut targets = LinkTargets::new(&plan.urls);
     let urls = &plan.urls;
     for extra in [
         "",
@@ -343,19 +345,26 @@ fn link_targets(
         targets.add_path(urls.file(extra));
     }
     for (p, policy) in plan.policies.iter().enumerate() {
-        targets.add_path(urls.history(policy.slug()));
-        targets.add_path(urls.policy_feed(policy.slug()));
         let shown = policy.shown_version().version.date;
-        for (index, v) in policy.versions.iter().enumerate() {
-            if policy.previous(index).is_some() {
-                targets.add_path(urls.changes(policy.slug(), v.version.date));
-            }
-            let rendered = rendered_of(p, index);
-            let url = urls.version(policy.slug(), v.version.date);
-            if v.version.date == shown {
-                targets.add_document(urls.policy(policy.slug()), rendered.clone());
-            }
-            targets.add_document(url, rendered);
+        let versions: Vec<VersionTarget> = policy
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(index, v)| VersionTarget {
+                date: v.version.date,
+                rendered: rendered_of(p, index),
+                changes: match policy.previous(index) {
+                    Some(_) => ChangesPage::Made,
+                    None => ChangesPage::None,
+                },
+            })
+            .collect();
+        let shown = versions
+            .iter()
+            .find(|v| v.date == shown)
+            .map(|v| v.rendered.clone());
+        if let Some(shown) = shown {
+            targets.add_policy(policy.slug(), PolicyTargets { shown, versions });
         }
     }
     for (slug, doc) in pages {
