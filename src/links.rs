@@ -5,13 +5,15 @@
 //! publisher's wider website and are left alone.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use chrono::NaiveDate;
 
 use crate::content::Source;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 use crate::markdown::{LinkKind, LinkResolver, Rendered, ResolvedLink, classify_scheme};
-use crate::site::Urls;
+use crate::site::{CHANGES_SEGMENT, HISTORY_SEGMENT, Urls};
 
 /// Resolves the links of one source document.
 pub struct DocumentLinks<'a> {
@@ -120,30 +122,135 @@ fn normalise(path: &str) -> String {
 }
 
 /// What the site contains, for checking links against it.
-#[derive(Default)]
 pub struct LinkTargets {
-    /// Site paths of every file the build writes (`/p/x/` for `x/index.html`).
-    pub paths: HashSet<String>,
-    /// The rendered Markdown shown at a path, for `#anchor` checks. Shared, so that `serve`
-    /// can keep the targets between rebuilds that change none of them.
-    pub documents: HashMap<String, Arc<Rendered>>,
+    urls: Urls,
+    /// Site paths of the files the build writes outside any policy (`/p/x/` for
+    /// `x/index.html`), each with the rendered Markdown shown there when there is one, for
+    /// `#anchor` checks. The documents are shared, so that `serve` can keep the targets
+    /// between rebuilds that change none of them.
+    paths: HashMap<Box<str>, Option<Arc<Rendered>>>,
+    /// Each policy's pages by slug, found by taking a path apart rather than kept as strings:
+    /// a site of 100,000 versions has over 200,000 of them.
+    policies: HashMap<Box<str>, PolicyTargets>,
 }
 
+/// The pages of one policy, whose paths `Urls` makes from its slug and its versions' dates.
+pub struct PolicyTargets {
+    /// The version shown at the policy's own path.
+    pub shown: Arc<Rendered>,
+    /// Every version.
+    pub versions: Vec<VersionTarget>,
+}
+
+pub struct VersionTarget {
+    pub date: NaiveDate,
+    pub rendered: Arc<Rendered>,
+    pub changes: ChangesPage,
+}
+
+/// Whether a version has a page of changes from the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangesPage {
+    Made,
+    None,
+}
+
+/// What a path is to the site: a page or file, with the document shown there, if any.
+type Target<'a> = Option<Option<&'a Rendered>>;
+
 impl LinkTargets {
+    pub fn new(urls: &Urls) -> Self {
+        LinkTargets {
+            urls: urls.clone(),
+            paths: HashMap::new(),
+            policies: HashMap::new(),
+        }
+    }
+
     pub fn add_path(&mut self, path: String) {
-        self.paths.insert(path);
+        self.paths.entry(path.into_boxed_str()).or_insert(None);
     }
 
     pub fn add_document(&mut self, path: String, rendered: Arc<Rendered>) {
-        self.paths.insert(path.clone());
-        self.documents.insert(path, rendered);
+        self.paths.insert(path.into_boxed_str(), Some(rendered));
+    }
+
+    pub fn add_policy(&mut self, slug: &str, mut policy: PolicyTargets) {
+        // Already in date order when they come from a plan; looked up by date.
+        policy.versions.sort_by_key(|v| v.date);
+        self.policies.insert(slug.into(), policy);
+    }
+
+    /// The document shown at `path`, when it is a rendered Markdown document.
+    pub fn document(&self, path: &str) -> Option<&Rendered> {
+        self.target(path).flatten()
+    }
+
+    fn target(&self, path: &str) -> Target<'_> {
+        match self.paths.get(path) {
+            Some(Some(doc)) => Some(Some(doc)),
+            Some(None) => Some(self.policy_target(path).flatten()),
+            None => self.policy_target(path),
+        }
+    }
+
+    /// `path` as one of the policy paths `Urls` makes: `<slug>/`, `<slug>/<date>/`,
+    /// `<slug>/<date>/changes/`, `<slug>/history/` and `<slug>/feed.xml` under the prefix.
+    fn policy_target(&self, path: &str) -> Target<'_> {
+        let rest = path.strip_prefix(self.urls.prefix())?;
+        let (slug, tail) = rest.split_once('/')?;
+        let policy = self.policies.get(slug)?;
+        if tail.is_empty() {
+            return Some(Some(&policy.shown));
+        }
+        if tail == "feed.xml" || tail.strip_suffix('/') == Some(HISTORY_SEGMENT) {
+            return Some(None);
+        }
+        let (date_text, after) = (tail.get(..10)?, tail.get(10..)?);
+        let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
+            .ok()
+            .filter(|d| crate::pages::iso_date(*d) == date_text)?;
+        let index = policy
+            .versions
+            .binary_search_by_key(&date, |v| v.date)
+            .ok()?;
+        let version = &policy.versions[index];
+        if after == "/" {
+            return Some(Some(&version.rendered));
+        }
+        let changes = after.strip_prefix('/').and_then(|a| a.strip_suffix('/'));
+        (changes == Some(CHANGES_SEGMENT) && version.changes == ChangesPage::Made).then_some(None)
     }
 
     fn find(&self, path: &str) -> Option<String> {
         let stripped = path.strip_suffix("index.html").unwrap_or(path);
         [stripped.to_string(), format!("{stripped}/")]
             .into_iter()
-            .find(|p| self.paths.contains(p))
+            .find(|p| self.target(p).is_some())
+    }
+
+    /// Every path of the site that ends in `/`, for suggesting one in place of a broken link.
+    fn folder_paths(&self) -> Vec<String> {
+        let urls = &self.urls;
+        let mut found: Vec<String> = self
+            .paths
+            .keys()
+            .filter(|p| p.ends_with('/'))
+            .map(|p| p.to_string())
+            .collect();
+        for (slug, policy) in &self.policies {
+            found.push(urls.policy(slug));
+            found.push(urls.history(slug));
+            for version in &policy.versions {
+                found.push(urls.version(slug, version.date));
+                if version.changes == ChangesPage::Made {
+                    found.push(urls.changes(slug, version.date));
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 }
 
@@ -186,7 +293,7 @@ pub fn check(document: &CheckedDocument, targets: &LinkTargets) -> Vec<Diagnosti
         } else {
             match targets.find(path) {
                 Some(found) => {
-                    let doc = targets.documents.get(&found).map(|d| &**d);
+                    let doc = targets.document(&found);
                     (found, doc)
                 }
                 None => {
@@ -228,14 +335,8 @@ fn missing_page(
     targets: &LinkTargets,
     location: Location,
 ) -> Diagnostic {
-    let mut candidates: Vec<&str> = targets
-        .paths
-        .iter()
-        .map(String::as_str)
-        .filter(|p| p.ends_with('/'))
-        .collect();
-    candidates.sort_unstable();
-    let hint = match did_you_mean(path, candidates.iter().copied()) {
+    let candidates = targets.folder_paths();
+    let hint = match did_you_mean(path, candidates.iter().map(String::as_str)) {
         Some(best) => format!("Did you mean `{best}`? Check the policy or page name and, for a version, its date."),
         None => "Check the policy or page name and, for a version, its date; links inside this site start with the site's path.".to_string(),
     };
@@ -278,6 +379,80 @@ mod tests {
         assert_eq!(doc.resolve("/articles/x").kind, LinkKind::SameOrigin);
         assert_eq!(doc.resolve("https://ico.org.uk/").kind, LinkKind::External);
         assert_eq!(doc.resolve("#top").href, "#top");
+    }
+
+    #[test]
+    fn policy_paths_are_found_from_slug_and_dates() {
+        let urls = Urls::new(BaseUrl::parse("https://x.example/p/").unwrap());
+        let render = |body: &str| {
+            Arc::new(crate::markdown::render(
+                body,
+                &links(&urls),
+                &crate::markdown::Sanitizer::default(),
+            ))
+        };
+        let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let mut targets = LinkTargets::new(&urls);
+        targets.add_path(urls.file("feed.xml"));
+        let (first, second) = (render("# First\n"), render("# Second\n"));
+        targets.add_policy(
+            "privacy",
+            PolicyTargets {
+                shown: second.clone(),
+                versions: vec![
+                    VersionTarget {
+                        date: date("2025-03-01"),
+                        rendered: second,
+                        changes: ChangesPage::Made,
+                    },
+                    VersionTarget {
+                        date: date("2024-01-01"),
+                        rendered: first,
+                        changes: ChangesPage::None,
+                    },
+                ],
+            },
+        );
+        let found = |path: &str| targets.find(path);
+        for path in [
+            "/p/privacy/",
+            "/p/privacy/2024-01-01/",
+            "/p/privacy/2025-03-01/changes/",
+            "/p/privacy/history/",
+            "/p/privacy/feed.xml",
+            "/p/feed.xml",
+        ] {
+            assert_eq!(found(path).as_deref(), Some(path), "{path}");
+        }
+        assert_eq!(found("/p/privacy").as_deref(), Some("/p/privacy/"));
+        assert_eq!(
+            found("/p/privacy/2024-01-01/index.html").as_deref(),
+            Some("/p/privacy/2024-01-01/")
+        );
+        for path in [
+            "/p/privacy/2024-01-01/changes/",
+            "/p/privacy/2024-01-02/",
+            "/p/privacy/2024-1-01/",
+            "/p/privacy/2024-01-01/x/",
+            "/p/cookies/",
+            "/privacy/",
+        ] {
+            assert_eq!(found(path), None, "{path}");
+        }
+        let heading = |path: &str| targets.document(path).map(|d| d.heading_ids().collect());
+        assert_eq!(heading("/p/privacy/"), Some(vec!["second"]));
+        assert_eq!(heading("/p/privacy/2024-01-01/"), Some(vec!["first"]));
+        assert_eq!(heading("/p/privacy/history/"), None);
+        assert_eq!(
+            targets.folder_paths(),
+            [
+                "/p/privacy/",
+                "/p/privacy/2024-01-01/",
+                "/p/privacy/2025-03-01/",
+                "/p/privacy/2025-03-01/changes/",
+                "/p/privacy/history/",
+            ]
+        );
     }
 
     #[test]

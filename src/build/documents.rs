@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use super::BuildError;
 use crate::content::{Content, Source};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
-use crate::links::{self, CheckedDocument, DocumentLinks, LinkTargets};
+use crate::links::{
+    self, ChangesPage, CheckedDocument, DocumentLinks, LinkTargets, PolicyTargets, VersionTarget,
+};
 use crate::markdown::{self, Rendered, Sanitizer};
 use crate::render_cache::{Key, KeyHasher, RenderCache};
 use crate::site::SitePlan;
@@ -186,7 +188,7 @@ pub fn validate<'c>(
     problems
 }
 
-/// What `validate_cached` needs of one policy: its versions' rendered documents (in the
+/// What `validate_policies` needs of one policy: its versions' rendered documents (in the
 /// order of `PolicyPlan::versions`), the policy's key and the key of its link targets.
 pub(super) struct PolicyFacts<'a> {
     pub documents: &'a [Arc<Rendered>],
@@ -219,17 +221,74 @@ pub(super) fn policy_documents<'c>(
         .collect()
 }
 
-/// `validate` for `serve`: the targets are kept while no path or anchor of the site changes,
-/// and each policy's links are checked again only when the policy or the targets changed.
-/// The answer is `validate`'s: both check with the same functions, keyed by all they read.
-pub(super) fn validate_cached(
+/// `validate` from each policy's facts, checking one policy's documents at a time (a map of
+/// every version's document costs tens of megabytes on a large site). With `serve`'s cache,
+/// the targets are kept while no path or anchor of the site changes, and each policy's links
+/// are checked again only when the policy or the targets changed. The answer is `validate`'s:
+/// both check with the same functions, in the same order, keyed by all they read.
+pub(super) fn validate_policies(
     plan: &SitePlan,
     policies: &[PolicyFacts],
     pages: &PageDocuments,
     assets: &[crate::theme::Asset],
     broken_links: Severity,
-    cache: &RenderCache,
+    cache: Option<&RenderCache>,
 ) -> Diagnostics {
+    let rendered_of = |p: usize, v: usize| policies[p].documents[v].clone();
+    let build_targets = || link_targets(plan, &rendered_of, pages, assets);
+    let check_policy = |index: usize, policy: &PolicyFacts, targets: &LinkTargets| {
+        let documents = policy_documents(plan, index, policy.documents);
+        let documents: Vec<&RenderedDocument> = documents.iter().collect();
+        check_links(plan, &documents, targets, broken_links)
+            .iter()
+            .cloned()
+            .collect::<Vec<Diagnostic>>()
+    };
+    let (targets, by_policy): (Arc<LinkTargets>, Vec<Vec<Diagnostic>>) = match cache {
+        None => {
+            let targets = Arc::new(build_targets());
+            let by_policy = policies
+                .par_iter()
+                .enumerate()
+                .map(|(index, policy)| check_policy(index, policy, &targets))
+                .collect();
+            (targets, by_policy)
+        }
+        Some(cache) => {
+            let fingerprint = targets_fingerprint(plan, policies, pages, assets, cache);
+            let targets = cache.targets(fingerprint, build_targets);
+            let by_policy = policies
+                .par_iter()
+                .enumerate()
+                .map(|(index, policy)| {
+                    let key = cache
+                        .hasher()
+                        .part(&policy.key.bytes())
+                        .part(&fingerprint.bytes())
+                        .json(&broken_links)
+                        .finish();
+                    cache.link_problems(key, || check_policy(index, policy, &targets))
+                })
+                .collect();
+            (targets, by_policy)
+        }
+    };
+    let mut problems: Diagnostics = by_policy.into_iter().flatten().collect();
+    let page_documents: Vec<&RenderedDocument> = pages.values().collect();
+    problems.extend(check_links(plan, &page_documents, &targets, broken_links));
+    check_static_collisions(plan.content, &targets, &mut problems);
+    problems.extend(crate::consent::check(plan.content));
+    problems
+}
+
+/// What the link targets are made from: every path and anchor of the site.
+fn targets_fingerprint(
+    plan: &SitePlan,
+    policies: &[PolicyFacts],
+    pages: &PageDocuments,
+    assets: &[crate::theme::Asset],
+    cache: &RenderCache,
+) -> Key {
     let mut fingerprint = cache.hasher();
     fingerprint.part(plan.urls.absolute("").as_bytes());
     for policy in policies {
@@ -245,38 +304,7 @@ pub(super) fn validate_cached(
     for asset in assets {
         fingerprint.part(asset.published.as_bytes());
     }
-    let fingerprint = fingerprint.finish();
-    let rendered_of = |p: usize, v: usize| policies[p].documents[v].clone();
-    let targets = cache.targets(fingerprint, || {
-        link_targets(plan, &rendered_of, pages, assets)
-    });
-
-    let by_policy: Vec<Vec<Diagnostic>> = policies
-        .par_iter()
-        .enumerate()
-        .map(|(index, policy)| {
-            let key = cache
-                .hasher()
-                .part(&policy.key.bytes())
-                .part(&fingerprint.bytes())
-                .json(&broken_links)
-                .finish();
-            cache.link_problems(key, || {
-                let documents = policy_documents(plan, index, policy.documents);
-                let documents: Vec<&RenderedDocument> = documents.iter().collect();
-                check_links(plan, &documents, &targets, broken_links)
-                    .iter()
-                    .cloned()
-                    .collect()
-            })
-        })
-        .collect();
-    let mut problems: Diagnostics = by_policy.into_iter().flatten().collect();
-    let page_documents: Vec<&RenderedDocument> = pages.values().collect();
-    problems.extend(check_links(plan, &page_documents, &targets, broken_links));
-    check_static_collisions(plan.content, &targets, &mut problems);
-    problems.extend(crate::consent::check(plan.content));
-    problems
+    fingerprint.finish()
 }
 
 /// Adds every id a link's `#anchor` may name in `rendered` (see `Rendered::has_anchor`).
@@ -302,7 +330,7 @@ fn link_targets(
     pages: &PageDocuments,
     assets: &[crate::theme::Asset],
 ) -> LinkTargets {
-    let mut targets = LinkTargets::default();
+    let mut targets = LinkTargets::new(&plan.urls);
     let urls = &plan.urls;
     for extra in [
         "",
@@ -317,19 +345,26 @@ fn link_targets(
         targets.add_path(urls.file(extra));
     }
     for (p, policy) in plan.policies.iter().enumerate() {
-        targets.add_path(urls.history(policy.slug()));
-        targets.add_path(urls.policy_feed(policy.slug()));
         let shown = policy.shown_version().version.date;
-        for (index, v) in policy.versions.iter().enumerate() {
-            if policy.previous(index).is_some() {
-                targets.add_path(urls.changes(policy.slug(), v.version.date));
-            }
-            let rendered = rendered_of(p, index);
-            let url = urls.version(policy.slug(), v.version.date);
-            if v.version.date == shown {
-                targets.add_document(urls.policy(policy.slug()), rendered.clone());
-            }
-            targets.add_document(url, rendered);
+        let versions: Vec<VersionTarget> = policy
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(index, v)| VersionTarget {
+                date: v.version.date,
+                rendered: rendered_of(p, index),
+                changes: match policy.previous(index) {
+                    Some(_) => ChangesPage::Made,
+                    None => ChangesPage::None,
+                },
+            })
+            .collect();
+        let shown = versions
+            .iter()
+            .find(|v| v.date == shown)
+            .map(|v| v.rendered.clone());
+        if let Some(shown) = shown {
+            targets.add_policy(policy.slug(), PolicyTargets { shown, versions });
         }
     }
     for (slug, doc) in pages {
@@ -383,8 +418,7 @@ fn check_static_collisions(content: &Content, generated: &LinkTargets, problems:
         let clashes = crate::site::RESERVED_SLUGS.contains(&top)
             || content.policies.iter().any(|p| p.slug == top)
             || content.pages.iter().any(|p| p.slug == top)
-            || (file.relative.ends_with("index.html")
-                && generated.documents.contains_key(&as_page));
+            || (file.relative.ends_with("index.html") && generated.document(&as_page).is_some());
         if clashes {
             problems.push(
                 Diagnostic::error(

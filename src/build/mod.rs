@@ -226,33 +226,17 @@ fn build_inner(
     timings.phase("policies: Markdown, diffs, pages");
 
     let pages = documents::render_pages(&plan, cache);
-    let problems = match cache {
-        None => {
-            let versions: VersionDocuments = policies
-                .iter()
-                .enumerate()
-                .flat_map(|(index, (built, _))| {
-                    let policy = &plan.policies[index];
-                    let documents = documents::policy_documents(&plan, index, &built.documents);
-                    policy.versions.iter().zip(documents).map(|(planned, doc)| {
-                        ((policy.slug().to_string(), planned.version.date), doc)
-                    })
-                })
-                .collect();
-            validate(&plan, &versions, &pages, &assets, options.broken_links)
-        }
-        Some(cache) => {
-            let facts: Vec<documents::PolicyFacts> = policies
-                .iter()
-                .map(|(built, key)| documents::PolicyFacts {
-                    documents: &built.documents,
-                    key: key.unwrap_or_default(),
-                    targets_key: built.targets_key.unwrap_or_default(),
-                })
-                .collect();
-            documents::validate_cached(&plan, &facts, &pages, &assets, options.broken_links, cache)
-        }
-    };
+    let facts: Vec<documents::PolicyFacts> = policies
+        .iter()
+        .map(|(built, key)| documents::PolicyFacts {
+            documents: &built.documents,
+            key: key.unwrap_or_default(),
+            targets_key: built.targets_key.unwrap_or_default(),
+        })
+        .collect();
+    let problems =
+        documents::validate_policies(&plan, &facts, &pages, &assets, options.broken_links, cache);
+    drop(facts);
     timings.phase("check links");
     if problems.has_errors() {
         return Err(problems.into());

@@ -7,10 +7,9 @@
 //! from scratch, so both report the same content and the same problems in the same order.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::load::{
@@ -18,7 +17,7 @@ use super::load::{
     is_ignored, list_static, load_config, load_page, load_version, sort_versions, sorted_entries,
     stray_policy_file,
 };
-use super::{Content, Page, Policy, StaticFile, Texts};
+use super::{Content, Page, Policy, StaticFile, Texts, Version};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
@@ -56,24 +55,18 @@ enum PolicyEntry {
 
 struct Folder {
     slug: String,
-    files: BTreeMap<PathBuf, FileState>,
+    /// By file name: the folder's path is the entry's key, and a large site has 100,000 files.
+    files: BTreeMap<OsString, FileState>,
 }
 
+/// Kept small (a problem is boxed): there is one per version file.
 enum FileState {
     /// Not a version file; a full load reports this while listing the folder.
-    Rejected(Diagnostic),
+    Rejected(Box<Diagnostic>),
     /// Read and checked; the version sits in its policy.
     Loaded,
     /// A version file that could not be read or parsed.
     Failed(Diagnostics),
-}
-
-/// A version file still to be read.
-struct Candidate {
-    folder: PathBuf,
-    slug: String,
-    file: PathBuf,
-    date: NaiveDate,
 }
 
 /// What a changed path asks the store to read again. Ordered so that `Everything` comes
@@ -256,64 +249,37 @@ impl ContentStore {
     fn read_all_policies(&mut self) {
         self.policy_entries.clear();
         self.policies.clear();
-        let mut candidates = Vec::new();
+        let texts = self.texts;
         // Listing a folder costs a directory read and a `stat` per file: a large site has
-        // thousands of folders, so they are listed in parallel and filed in order.
-        let listed: Vec<(PathBuf, PolicyEntry, Vec<Candidate>)> =
+        // thousands of folders, so they are listed and read in parallel and filed in order.
+        let listed: Vec<(PathBuf, PolicyEntry, Vec<Version>)> =
             sorted_entries(&self.root.join("policies"))
                 .into_par_iter()
                 .filter(|path| !is_ignored(path))
                 .map(|path| {
-                    let mut found = Vec::new();
-                    let entry = list_policy_entry(&path, &mut found);
-                    (path, entry, found)
+                    let (entry, versions) = read_policy_entry(&path, texts);
+                    (path, entry, versions)
                 })
                 .collect();
-        for (path, entry, found) in listed {
-            candidates.extend(found);
-            self.file_policy_entry(path, entry);
+        for (path, entry, versions) in listed {
+            self.file_policy_entry(path, entry, versions);
         }
-        self.read_candidates(candidates);
     }
 
-    /// Records a listed entry of `policies/`; a folder names a policy even before (or without)
-    /// any version file in it being read.
-    fn file_policy_entry(&mut self, path: PathBuf, entry: PolicyEntry) {
+    /// Records a read entry of `policies/` and the versions that loaded from it; a folder
+    /// names a policy even without any version file in it that loaded.
+    fn file_policy_entry(&mut self, path: PathBuf, entry: PolicyEntry, versions: Vec<Version>) {
         if let PolicyEntry::Folder(folder) = &entry {
-            let slug = folder.slug.clone();
-            self.policy_mut(&slug);
+            let policy = self.policy_mut(&folder.slug);
+            if policy.versions.is_empty() {
+                // Keeps the folder's exactly sized list: its spare room would last the build.
+                policy.versions = versions;
+            } else {
+                policy.versions.extend(versions);
+            }
+            sort_versions(&mut policy.versions);
         }
         self.policy_entries.insert(path, entry);
-    }
-
-    /// Reads version files in parallel and files each result under its folder.
-    fn read_candidates(&mut self, candidates: Vec<Candidate>) {
-        let read: Vec<(Candidate, _)> = candidates
-            .into_par_iter()
-            .map(|c| {
-                let result = load_version(c.file.clone(), c.date, self.texts);
-                (c, result)
-            })
-            .collect();
-        let mut touched = BTreeSet::new();
-        for (candidate, result) in read {
-            let state = match result {
-                Ok(version) => {
-                    self.policy_mut(&candidate.slug).versions.push(version);
-                    touched.insert(candidate.slug);
-                    FileState::Loaded
-                }
-                Err(problems) => FileState::Failed(problems),
-            };
-            if let Some(PolicyEntry::Folder(folder)) =
-                self.policy_entries.get_mut(&candidate.folder)
-            {
-                folder.files.insert(candidate.file, state);
-            }
-        }
-        for slug in touched {
-            sort_versions(&mut self.policy_mut(&slug).versions);
-        }
     }
 
     /// The policy called `slug`, added (with no versions yet) if it is new.
@@ -356,10 +322,8 @@ impl ContentStore {
         if is_ignored(path) || std::fs::symlink_metadata(path).is_err() {
             return;
         }
-        let mut candidates = Vec::new();
-        let entry = list_policy_entry(path, &mut candidates);
-        self.file_policy_entry(path.to_path_buf(), entry);
-        self.read_candidates(candidates);
+        let (entry, versions) = read_policy_entry(path, self.texts);
+        self.file_policy_entry(path.to_path_buf(), entry, versions);
     }
 
     fn refresh_version_file(&mut self, folder: &Path, file: &Path) {
@@ -375,7 +339,7 @@ impl ContentStore {
             None
         } else {
             Some(match classify_version_file(file) {
-                Classified::Rejected(problem) => FileState::Rejected(problem),
+                Classified::Rejected(problem) => FileState::Rejected(Box::new(problem)),
                 Classified::Candidate(date) => {
                     match load_version(file.to_path_buf(), date, self.texts) {
                         Ok(version) => {
@@ -391,8 +355,8 @@ impl ContentStore {
         };
         if let Some(PolicyEntry::Folder(known)) = self.policy_entries.get_mut(folder) {
             match state {
-                Some(state) => known.files.insert(file.to_path_buf(), state),
-                None => known.files.remove(file),
+                Some(state) => known.files.insert(name_of(file), state),
+                None => known.files.remove(&name_of(file)),
             };
         }
     }
@@ -433,7 +397,7 @@ impl ContentStore {
                     let mut found_any = false;
                     for state in folder.files.values() {
                         match state {
-                            FileState::Rejected(problem) => problems.push(problem.clone()),
+                            FileState::Rejected(problem) => problems.push((**problem).clone()),
                             FileState::Loaded | FileState::Failed(_) => found_any = true,
                         }
                     }
@@ -479,32 +443,45 @@ impl ContentStore {
     }
 }
 
-/// Sorts out one entry of `policies/` without reading its files: those to read are added to
-/// `candidates`.
-fn list_policy_entry(path: &Path, candidates: &mut Vec<Candidate>) -> PolicyEntry {
+/// The file name that keys a file in its folder.
+fn name_of(file: &Path) -> OsString {
+    file.file_name()
+        .map(OsStr::to_os_string)
+        .unwrap_or_default()
+}
+
+/// Lists one entry of `policies/` and reads its version files (in parallel: one policy may
+/// have many), giving the versions that loaded sorted as the policy keeps them.
+fn read_policy_entry(path: &Path, texts: Texts) -> (PolicyEntry, Vec<Version>) {
     if !path.is_dir() {
-        return PolicyEntry::Stray;
+        return (PolicyEntry::Stray, Vec::new());
     }
-    let slug = file_name(path);
-    let mut files = BTreeMap::new();
-    for file in sorted_entries(path) {
-        if is_ignored(&file) {
-            continue;
-        }
-        let state = match classify_version_file(&file) {
-            Classified::Rejected(problem) => FileState::Rejected(problem),
-            Classified::Candidate(date) => {
-                candidates.push(Candidate {
-                    folder: path.to_path_buf(),
-                    slug: slug.clone(),
-                    file: file.clone(),
-                    date,
-                });
-                // Until `read_candidates` says otherwise.
-                FileState::Loaded
+    let files: Vec<PathBuf> = sorted_entries(path)
+        .into_iter()
+        .filter(|file| !is_ignored(file))
+        .collect();
+    let read: Vec<(OsString, FileState, Option<Version>)> = files
+        .into_par_iter()
+        .map(|file| {
+            let name = name_of(&file);
+            match classify_version_file(&file) {
+                Classified::Rejected(problem) => {
+                    (name, FileState::Rejected(Box::new(problem)), None)
+                }
+                Classified::Candidate(date) => match load_version(file, date, texts) {
+                    Ok(version) => (name, FileState::Loaded, Some(version)),
+                    Err(problems) => (name, FileState::Failed(problems), None),
+                },
             }
-        };
-        files.insert(file, state);
+        })
+        .collect();
+    let mut versions = Vec::with_capacity(read.iter().filter(|(_, _, v)| v.is_some()).count());
+    let mut files = BTreeMap::new();
+    for (name, state, version) in read {
+        files.insert(name, state);
+        versions.extend(version);
     }
-    PolicyEntry::Folder(Folder { slug, files })
+    sort_versions(&mut versions);
+    let slug = file_name(path);
+    (PolicyEntry::Folder(Folder { slug, files }), versions)
 }
