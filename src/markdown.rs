@@ -646,6 +646,9 @@ mod tests {
         let first = r.html.find("href=\"#fn-b\">1<").expect("b is 1");
         let second = r.html.find("href=\"#fn-a\">2<").expect("a is 2");
         assert!(first < second);
-        assert!(r.html.contains("id=\"fn-a\"><sup class=\"footnote-definition-label\">2</sup>"));
+        assert!(
+            r.html
+                .contains("id=\"fn-a\"><sup class=\"footnote-definition-label\">2</sup>")
+        );
     }
 }

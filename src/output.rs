@@ -31,8 +31,15 @@ pub trait Output: Send + Sync {
 
     /// Writes a file made piece by piece, for the site-wide files whose whole bytes run to tens
     /// of megabytes on a large site: a disk output never holds them whole. Memory holds them.
-    fn write_with(&self, relative: &str, fill: &mut Fill) -> std::io::Result<WriteOutcome> {
-        let mut bytes = Vec::new();
+    /// `size_hint`: about how many bytes `fill` writes, when the caller knows (0 if not), so
+    /// memory is reserved once rather than grown by doubling through megabytes.
+    fn write_with(
+        &self,
+        relative: &str,
+        size_hint: usize,
+        fill: &mut Fill,
+    ) -> std::io::Result<WriteOutcome> {
+        let mut bytes = Vec::with_capacity(size_hint);
         fill(&mut bytes)?;
         self.write(relative, bytes)
     }
@@ -369,7 +376,12 @@ impl Output for DiskOutput {
         self.write_bytes(relative, bytes)
     }
 
-    fn write_with(&self, relative: &str, fill: &mut Fill) -> std::io::Result<WriteOutcome> {
+    fn write_with(
+        &self,
+        relative: &str,
+        _size_hint: usize,
+        fill: &mut Fill,
+    ) -> std::io::Result<WriteOutcome> {
         let (relative_path, destination) = self.destination(relative)?;
         let mut file =
             std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&destination)?);
@@ -523,7 +535,9 @@ mod tests {
             }
         };
         let first = DiskOutput::prepare(&target, &content).unwrap();
-        let outcome = first.write_with("feed.xml", &mut pieces("a b c")).unwrap();
+        let outcome = first
+            .write_with("feed.xml", 0, &mut pieces("a b c"))
+            .unwrap();
         assert_eq!(outcome, WriteOutcome::Written);
         first.commit().unwrap();
         let inode = |path: &Path| {
@@ -533,8 +547,12 @@ mod tests {
         let before = inode(&target.join("feed.xml"));
 
         let second = DiskOutput::prepare(&target, &content).unwrap();
-        let same = second.write_with("feed.xml", &mut pieces("a b c")).unwrap();
-        let changed = second.write_with("sitemap.xml", &mut pieces("x")).unwrap();
+        let same = second
+            .write_with("feed.xml", 0, &mut pieces("a b c"))
+            .unwrap();
+        let changed = second
+            .write_with("sitemap.xml", 0, &mut pieces("x"))
+            .unwrap();
         assert_eq!(
             (same, changed),
             (WriteOutcome::Unchanged, WriteOutcome::Written)
@@ -545,7 +563,9 @@ mod tests {
         assert_eq!(std::fs::read(target.join("feed.xml")).unwrap(), b"a b c");
 
         let third = DiskOutput::prepare(&target, &content).unwrap();
-        let outcome = third.write_with("feed.xml", &mut pieces("a b d")).unwrap();
+        let outcome = third
+            .write_with("feed.xml", 0, &mut pieces("a b d"))
+            .unwrap();
         assert_eq!(outcome, WriteOutcome::Written);
         third.commit().unwrap();
         assert_eq!(std::fs::read(target.join("feed.xml")).unwrap(), b"a b d");

@@ -144,9 +144,10 @@ impl Output for TimedOutput<'_> {
     fn write_with(
         &self,
         relative: &str,
+        size_hint: usize,
         fill: &mut crate::output::Fill,
     ) -> std::io::Result<WriteOutcome> {
-        self.timed(|| self.inner.write_with(relative, fill))
+        self.timed(|| self.inner.write_with(relative, size_hint, fill))
     }
 
     fn write_shared(

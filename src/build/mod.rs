@@ -396,7 +396,7 @@ fn write_site_files(
             let site_feed = cache.file(key.finish(), || site_feed().unwrap_or_default());
             writer.group(&Arc::new(vec![("feed.xml".to_string(), site_feed)]))?;
         }
-        None => writer.file_with("feed.xml", &mut |out| feeds::write_site_feed(plan, out))?,
+        None => writer.file_with("feed.xml", 0, &mut |out| feeds::write_site_feed(plan, out))?,
     }
     timings.phase("site feed");
     let parts = |part: fn(&policy::SiteParts) -> &str| -> Vec<Option<&str>> {
@@ -405,13 +405,18 @@ fn write_site_files(
             .map(|p| p.site_parts.as_ref().map(part))
             .collect()
     };
+    // `serve` keeps the parts and its output holds the files: their size is known up front.
+    let kept_size =
+        |kept: &[Option<&str>]| kept.iter().flatten().map(|p| p.len() + 2).sum::<usize>();
     let versions_json = parts(|p| &p.versions_json);
-    writer.file_with("versions.json", &mut |out| {
-        feeds::write_versions_json(plan, &versions_json, out)
-    })?;
+    writer.file_with(
+        "versions.json",
+        kept_size(&versions_json) + 512,
+        &mut |out| feeds::write_versions_json(plan, &versions_json, out),
+    )?;
     timings.phase("versions.json");
     let sitemaps = parts(|p| &p.sitemap);
-    writer.file_with("sitemap.xml", &mut |out| {
+    writer.file_with("sitemap.xml", kept_size(&sitemaps) + 512, &mut |out| {
         site_files::write_sitemap(plan, &sitemaps, out)
     })?;
     timings.phase("sitemap");

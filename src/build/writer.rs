@@ -123,8 +123,13 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes a file made piece by piece (see `Output::write_with`).
-    pub fn file_with(&self, relative: &str, fill: &mut Fill) -> Result<(), BuildError> {
-        self.count(relative, self.output.write_with(relative, fill))
+    pub fn file_with(
+        &self,
+        relative: &str,
+        size_hint: usize,
+        fill: &mut Fill,
+    ) -> Result<(), BuildError> {
+        self.count(relative, self.output.write_with(relative, size_hint, fill))
     }
 
     /// Writes a policy's files at once.
