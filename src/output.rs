@@ -363,6 +363,21 @@ impl DiskOutput {
         counter.fetch_add(1, Ordering::Relaxed);
         outcome
     }
+
+    fn write_bytes(&self, relative: &str, bytes: &[u8]) -> std::io::Result<WriteOutcome> {
+        let (relative_path, destination) = self.destination(relative)?;
+        if let Some(previous) = &self.previous {
+            let old = previous.join(&relative_path);
+            let same = std::fs::metadata(&old)
+                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                && std::fs::read(&old).is_ok_and(|existing| existing == *bytes);
+            if same && in_folder(&destination, |d| std::fs::hard_link(&old, d)).is_ok() {
+                return Ok(self.counted(WriteOutcome::Unchanged));
+            }
+        }
+        in_folder(&destination, |d| std::fs::write(d, bytes))?;
+        Ok(self.counted(WriteOutcome::Written))
+    }
 }
 
 impl Output for DiskOutput {
@@ -401,23 +416,6 @@ impl Output for DiskOutput {
                 return Ok(self.counted(WriteOutcome::Unchanged));
             }
         }
-        Ok(self.counted(WriteOutcome::Written))
-    }
-}
-
-impl DiskOutput {
-    fn write_bytes(&self, relative: &str, bytes: &[u8]) -> std::io::Result<WriteOutcome> {
-        let (relative_path, destination) = self.destination(relative)?;
-        if let Some(previous) = &self.previous {
-            let old = previous.join(&relative_path);
-            let same = std::fs::metadata(&old)
-                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                && std::fs::read(&old).is_ok_and(|existing| existing == *bytes);
-            if same && in_folder(&destination, |d| std::fs::hard_link(&old, d)).is_ok() {
-                return Ok(self.counted(WriteOutcome::Unchanged));
-            }
-        }
-        in_folder(&destination, |d| std::fs::write(d, bytes))?;
         Ok(self.counted(WriteOutcome::Written))
     }
 }

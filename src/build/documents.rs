@@ -90,7 +90,10 @@ pub(super) fn document<'c>(
     cache: Option<&RenderCache>,
 ) -> RenderedDocument<'c> {
     let source_relative = source_relative(&plan.content.root, &source.path);
-    let render = || render_one(plan, source, body, &home, sanitizer);
+    let render = || {
+        let events = markdown::parse(body);
+        render_one(plan, &source_relative, &events, &home, sanitizer)
+    };
     let cache_key = cache.map(|cache| {
         cache
             .hasher()
@@ -123,12 +126,7 @@ pub(super) fn parsed_document<'c>(
     sanitizer: &Sanitizer,
 ) -> RenderedDocument<'c> {
     let source_relative = source_relative(&plan.content.root, &source.path);
-    let links = DocumentLinks {
-        urls: &plan.urls,
-        home: home.clone(),
-        source_relative: source_relative.clone(),
-    };
-    let rendered = markdown::render_events(events, &links, sanitizer);
+    let rendered = render_one(plan, &source_relative, events, &home, sanitizer);
     RenderedDocument {
         source,
         rendered: Arc::new(rendered),
@@ -148,20 +146,20 @@ pub(super) fn source_relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Renders one document's Markdown as it is shown at `home`.
-pub(super) fn render_one(
+/// Renders one document's parsed Markdown as it is shown at `home`.
+fn render_one(
     plan: &SitePlan,
-    source: &Source,
-    body: &str,
+    source_relative: &str,
+    events: &[(markdown::Event<'_>, std::ops::Range<usize>)],
     home: &str,
     sanitizer: &Sanitizer,
 ) -> Rendered {
     let links = DocumentLinks {
         urls: &plan.urls,
         home: home.to_string(),
-        source_relative: source_relative(&plan.content.root, &source.path),
+        source_relative: source_relative.to_string(),
     };
-    markdown::render(body, &links, sanitizer)
+    markdown::render_events(events, &links, sanitizer)
 }
 
 /// The checks every build makes before it may succeed: links and static-file clashes.

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use crate::content::{self, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::feeds;
+use crate::markdown::Sanitizer;
 use crate::output::Output;
 use crate::pages::{
     IndexPage, InfoPage, NavItem, PageMeta, PolicyView, SiteContext, StandalonePage,
@@ -195,6 +196,7 @@ fn build_inner(
         .collect();
     timings.phase("compile templates, plan");
 
+    let sanitizer = Sanitizer::default();
     // Every policy's pages, written as they are made; a plain build then drops them.
     let policies: Vec<(Arc<PolicyOutput>, Option<Key>)> = plan
         .policies
@@ -206,6 +208,7 @@ fn build_inner(
                 policy,
                 view,
                 writer: &writer,
+                sanitizer: &sanitizer,
                 context: OnceLock::new(),
             };
             match cache.zip(shared) {

@@ -71,6 +71,8 @@ pub(super) struct PolicyJob<'a, 'c> {
     pub policy: &'a PolicyPlan<'c>,
     pub view: &'a PolicyView,
     pub writer: &'a Writer<'a>,
+    /// One allow-list for the whole build: making ammonia's is not cheap.
+    pub sanitizer: &'a Sanitizer,
     /// `view` as every page of the policy shows it, made when the first page is (never, for
     /// a policy `serve` reuses whole).
     pub context: OnceLock<PolicyContext>,
@@ -189,13 +191,13 @@ impl PolicyJob<'_, '_> {
         let source = &self.policy.versions[index].version.source;
         let home = plan.urls.policy(self.policy.slug());
         let cache = self.writer.render_cache();
-        let sanitizer = Sanitizer::default();
+        let sanitizer = self.sanitizer;
         // With a cache (`serve`), an unchanged body is neither rendered nor diffed again, so
         // parsing it up front would be wasted; a plain build renders and diffs every version.
         let events = cache.is_none().then(|| markdown::parse(body));
         let document = match &events {
-            Some(events) => documents::parsed_document(plan, source, events, home, &sanitizer),
-            None => documents::document(plan, source, body, home, &sanitizer, cache),
+            Some(events) => documents::parsed_document(plan, source, events, home, sanitizer),
+            None => documents::document(plan, source, body, home, sanitizer, cache),
         };
         let shown = index == self.policy.shown;
         let mut pages = Vec::new();
