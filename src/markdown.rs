@@ -276,19 +276,29 @@ pub fn render_events(
                     Some(explicit) => ids.allocate(explicit),
                     None => ids.allocate(&github_slug(&text)),
                 };
-                out.push(Event::Html(CowStr::from(format!(
-                    "<h{level} id=\"{}\">",
-                    escape_html(&id)
-                ))));
+                let tag = char::from(b'0' + level);
+                let mut open = String::with_capacity(id.len() + 12);
+                open.push_str("<h");
+                open.push(tag);
+                open.push_str(" id=\"");
+                push_escaped_html(&mut open, &id);
+                open.push_str("\">");
+                out.push(Event::Html(CowStr::from(open)));
                 for (position, (e, r)) in inner.iter().enumerate() {
                     let e = out_event(e).unwrap_or_else(|| e.clone());
                     push_inline(e, r, resolver, &mut rendered, &mut out, &inner[position..]);
                 }
-                out.push(Event::Html(CowStr::from(format!(
-                    " <a class=\"heading-link\" href=\"#{id}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: {}</span></a></h{level}>\n",
-                    escape_html(&text),
-                    id = escape_html(&id)
-                ))));
+                // Built by hand rather than with `format!`: a large build has a heading per
+                // few hundred bytes of policy, and formatting showed in its profile.
+                let mut close = String::with_capacity(id.len() + text.len() + 160);
+                close.push_str(" <a class=\"heading-link\" href=\"#");
+                push_escaped_html(&mut close, &id);
+                close.push_str("\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: ");
+                push_escaped_html(&mut close, &text);
+                close.push_str("</span></a></h");
+                close.push(tag);
+                close.push_str(">\n");
+                out.push(Event::Html(CowStr::from(close)));
                 rendered.headings.push(Heading {
                     level,
                     written_level,

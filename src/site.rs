@@ -69,17 +69,29 @@ impl Urls {
         format!("{}{slug}/", self.base.path)
     }
     pub fn version(&self, slug: &str, date: NaiveDate) -> String {
-        format!("{}{slug}/{}/", self.base.path, crate::pages::iso_date(date))
+        self.dated(slug, date, None)
     }
     pub fn history(&self, slug: &str) -> String {
         format!("{}{slug}/{HISTORY_SEGMENT}/", self.base.path)
     }
     pub fn changes(&self, slug: &str, date: NaiveDate) -> String {
-        format!(
-            "{}{slug}/{}/{CHANGES_SEGMENT}/",
-            self.base.path,
-            crate::pages::iso_date(date)
-        )
+        self.dated(slug, date, Some(CHANGES_SEGMENT))
+    }
+    /// `<prefix><slug>/<date>/` and `<segment>/`, built without `format!` (tens of thousands
+    /// per build).
+    fn dated(&self, slug: &str, date: NaiveDate, segment: Option<&str>) -> String {
+        let rest = segment.map_or(0, |s| s.len() + 1);
+        let mut url = String::with_capacity(self.base.path.len() + slug.len() + 12 + rest);
+        url.push_str(&self.base.path);
+        url.push_str(slug);
+        url.push('/');
+        crate::pages::push_iso_date(&mut url, date);
+        url.push('/');
+        if let Some(segment) = segment {
+            url.push_str(segment);
+            url.push('/');
+        }
+        url
     }
     pub fn policy_feed(&self, slug: &str) -> String {
         format!("{}{slug}/feed.xml", self.base.path)

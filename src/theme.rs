@@ -143,6 +143,7 @@ impl Theme {
     pub fn templates(&self) -> Result<tera::Tera, Diagnostic> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(crate::pages::escape_for_templates);
         let templates: Vec<(String, String)> = self
             .files
             .iter()

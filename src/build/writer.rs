@@ -21,6 +21,8 @@ pub(super) struct Writer<'a> {
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
     pub pages: AtomicUsize,
+    /// The size of the page rendered last, a guess at the next one's.
+    last_size: AtomicUsize,
 }
 
 impl<'a> Writer<'a> {
@@ -40,6 +42,7 @@ impl<'a> Writer<'a> {
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             pages: AtomicUsize::new(0),
+            last_size: AtomicUsize::new(0),
         }
     }
 
@@ -73,21 +76,16 @@ impl<'a> Writer<'a> {
         context: &impl serde::Serialize,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
         let render = || -> Result<Vec<u8>, BuildError> {
-            let own = tera::Context::from_serialize(context)
+            let mut full = base.map_or_else(tera::Context::new, |base| base.context.clone());
+            add_fields(&mut full, context).map_err(|e| self.theme.template_error(&e))?;
+            // Sized from the last page: growing a page of tens of kilobytes from Tera's
+            // template-sized start copied it several times.
+            let mut html = Vec::with_capacity(self.last_size.load(Ordering::Relaxed) + 1024);
+            self.tera
+                .render_to(template, &full, &mut html)
                 .map_err(|e| self.theme.template_error(&e))?;
-            let context = match base {
-                Some(base) => {
-                    let mut context = base.context.clone();
-                    context.extend(own);
-                    context
-                }
-                None => own,
-            };
-            Ok(self
-                .tera
-                .render(template, &context)
-                .map_err(|e| self.theme.template_error(&e))?
-                .into_bytes())
+            self.last_size.store(html.len(), Ordering::Relaxed);
+            Ok(html)
         };
         let html = match self.cache {
             Some((cache, shared)) => cache.page(
@@ -163,4 +161,27 @@ impl<'a> Writer<'a> {
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Adds each field of `fields` (a struct or map) to `context`, as `Context::from_serialize`
+/// and `Context::extend` would, but keeping field names as the `&'static str` they are rather
+/// than an allocated copy per field per page.
+fn add_fields(
+    context: &mut tera::Context,
+    fields: &impl serde::Serialize,
+) -> Result<(), tera::Error> {
+    let value = tera::Value::try_from_serializable(fields)?;
+    let name = value.name();
+    let Some(map) = value.into_map() else {
+        return Err(tera::Error::message(format!(
+            "from_serialize requires a struct or map, got {name}"
+        )));
+    };
+    for (key, value) in map {
+        match key {
+            tera::value::Key::Str(name) => context.insert_value(name, value),
+            other => context.insert_value(other.to_string(), value),
+        }
+    }
+    Ok(())
 }
