@@ -5,19 +5,16 @@
 //! the renderer rebuild valid `<ul>/<li>`, `<table>/<tbody>/<tr>` and
 //! `<blockquote>` nesting for any mix of old and new blocks.
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Range;
 use std::rc::Rc;
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 
+pub(crate) use super::replay::CellHtml;
 use super::replay::{HtmlSink, TokenSink, replay};
 use super::words::{FastHash, Interner, TokKind, Token};
-
-/// Must match the options the site renders policies with.
-pub(crate) fn options() -> Options {
-    crate::markdown::parser_options()
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Container {
@@ -79,8 +76,8 @@ pub(crate) struct Block {
     /// cells at all) until [`tokenise`] runs (only for blocks in changed stretches, and
     /// headings).
     pub cells: Vec<Vec<Token>>,
-    /// Each cell as rendered when unchanged.
-    pub html: Vec<String>,
+    /// Its cells as rendered when unchanged: which of its document's [`CellHtml`] cells.
+    pub html: Range<u32>,
     tokenised: bool,
     /// Equality of content AND structure: used to find unchanged blocks.
     pub key: u64,
@@ -104,10 +101,14 @@ impl Block {
     }
 }
 
-struct Builder<'a> {
+/// A document's parser events, with their source offsets.
+type Events<'a> = [(Event<'a>, Range<usize>)];
+
+struct Builder<'e, 'a> {
     blocks: Vec<Block>,
-    /// The inline events of every block, one after another; see [`Parsed::spans`].
-    events: Vec<Event<'a>>,
+    events: &'e Events<'a>,
+    /// The index in `events` of the event being read.
+    at: usize,
     spans: Vec<Range<usize>>,
     path: Vec<Container>,
     /// `path` as blocks hold it, until the next container opens or closes.
@@ -117,6 +118,7 @@ struct Builder<'a> {
     /// The current item has not yet received its first paragraph.
     item_open: bool,
     markup: Markup,
+    html: HtmlSink,
 }
 
 /// Whether a document's diff holds only markup this module wrote itself. Only raw HTML from
@@ -131,10 +133,14 @@ pub(crate) enum Markup {
 /// later, only if it changed) and whether they carry raw HTML.
 pub(crate) struct Parsed<'a> {
     pub blocks: Vec<Block>,
-    /// One vector for the whole document (a vector per block was a large share of parsing).
-    events: Vec<Event<'a>>,
-    /// Where each block's events sit in `events`.
+    /// The whole document's events, borrowed from the caller where it had them: copying them
+    /// was a visible share of parsing.
+    events: Cow<'a, Events<'a>>,
+    /// Where each block's inline events sit in `events`. A span may also hold structural
+    /// events the block ignores (a table cell's end, an item's paragraph start): replaying
+    /// skips those.
     spans: Vec<Range<usize>>,
+    pub html: CellHtml,
     pub markup: Markup,
 }
 
@@ -148,39 +154,28 @@ impl Parsed<'_> {
 
 /// Keys only need to be equal for equal blocks and stable from run to run, so a fast
 /// non-cryptographic hash does (SipHash was most of the cost of finishing a block).
-fn hash_block(kind: &BlockKind, html: &[String]) -> u64 {
+fn hash_block<'h>(kind: &BlockKind, cells: impl Iterator<Item = &'h str>) -> u64 {
     let mut h = FastHash.build_hasher();
     kind.family().hash(&mut h);
-    for c in html {
+    for c in cells {
         0xffff_ffffu32.hash(&mut h); // cell separator
         c.hash(&mut h);
     }
     h.finish()
 }
 
-/// About how many bytes a block's unchanged HTML takes: its text plus a little per tag.
-fn html_size_hint(events: &[Event]) -> usize {
-    events
-        .iter()
-        .map(|e| match e {
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
-            _ => 8,
-        })
-        .sum::<usize>()
-        + 16
-}
-
-impl<'a> Builder<'a> {
+impl<'a> Builder<'_, 'a> {
     fn flush(&mut self) {
         self.item_open = false;
         let Some((kind, path, start)) = self.cur.take() else {
             return;
         };
-        let events = &self.events[start..];
-        let mut sink = HtmlSink::new(&kind, html_size_hint(events));
-        replay(&kind, events, &mut sink);
-        let html = sink.finish();
-        let content_key = hash_block(&kind, &html);
+        let end = self.at;
+        self.html.begin(&kind);
+        replay(&kind, &self.events[start..end], &mut self.html);
+        let html = self.html.finish();
+        let cells = &self.html.html;
+        let content_key = hash_block(&kind, html.clone().map(|k| cells.cell_at(k)));
         let mut h = FastHash.build_hasher();
         content_key.hash(&mut h);
         kind.hash(&mut h);
@@ -194,16 +189,22 @@ impl<'a> Builder<'a> {
             key: h.finish(),
             content_key,
         });
-        self.spans.push(start..self.events.len());
+        self.spans.push(start..end);
     }
 
+    /// Starts a block whose events follow the one being read.
     fn start(&mut self, kind: BlockKind) {
+        self.start_at(kind, self.at + 1);
+    }
+
+    /// Starts a block whose events begin at index `first`.
+    fn start_at(&mut self, kind: BlockKind, first: usize) {
         self.flush();
         let path = self
             .shared_path
             .get_or_insert_with(|| Rc::from(&self.path[..]))
             .clone();
-        self.cur = Some((kind, path, self.events.len()));
+        self.cur = Some((kind, path, first));
     }
 
     fn push_container(&mut self, c: Container) {
@@ -216,37 +217,40 @@ impl<'a> Builder<'a> {
         self.shared_path = None;
     }
 
-    /// Inline content outside any leaf (e.g. a tight list item) starts one.
-    fn record(&mut self, ev: Event<'a>) {
+    /// Inline content (the event being read) outside any leaf (e.g. a tight list item)
+    /// starts one.
+    fn record(&mut self) {
         if self.cur.is_none() {
-            self.start(BlockKind::Text);
+            self.start_at(BlockKind::Text, self.at);
         }
-        self.events.push(ev);
     }
 
-    fn event(&mut self, ev: Event<'a>) {
-        match ev {
+    /// Reads event `at`.
+    fn event(&mut self, at: usize) {
+        self.at = at;
+        let events = self.events;
+        match &events[at].0 {
             Event::Start(tag) => self.start_tag(tag),
-            Event::End(tag) => self.end_tag(tag),
+            Event::End(tag) => self.end_tag(*tag),
             Event::Html(_) => {
                 if !matches!(self.cur, Some((BlockKind::Html, ..))) {
                     self.markup = Markup::RawHtml;
                 }
-                self.record(ev);
+                self.record();
             }
             Event::InlineHtml(_) => {
                 self.markup = Markup::RawHtml;
-                self.record(ev)
+                self.record()
             }
             Event::Rule => {
-                self.start(BlockKind::Rule);
+                self.start_at(BlockKind::Rule, at);
                 self.flush();
             }
-            _ => self.record(ev),
+            _ => self.record(),
         }
     }
 
-    fn start_tag(&mut self, tag: Tag<'a>) {
+    fn start_tag(&mut self, tag: &Tag<'a>) {
         match tag {
             Tag::Paragraph => {
                 if self.item_open {
@@ -255,7 +259,7 @@ impl<'a> Builder<'a> {
                     self.start(BlockKind::Text);
                 }
             }
-            Tag::Heading { level, .. } => self.start(BlockKind::Heading(level as u8)),
+            Tag::Heading { level, .. } => self.start(BlockKind::Heading(*level as u8)),
             Tag::BlockQuote(_) => {
                 self.flush();
                 self.push_container(Container::Quote);
@@ -272,7 +276,7 @@ impl<'a> Builder<'a> {
                 self.flush();
                 self.push_container(Container::List {
                     ordered: start.is_some(),
-                    start,
+                    start: *start,
                 });
             }
             Tag::Item => {
@@ -306,7 +310,7 @@ impl<'a> Builder<'a> {
             | Tag::Superscript
             | Tag::Subscript
             | Tag::Link { .. }
-            | Tag::Image { .. } => self.record(Event::Start(tag)),
+            | Tag::Image { .. } => self.record(),
             // Definition lists and metadata blocks are not enabled by the site's options.
             _ => {}
         }
@@ -340,14 +344,14 @@ impl<'a> Builder<'a> {
             | TagEnd::Superscript
             | TagEnd::Subscript
             | TagEnd::Link
-            | TagEnd::Image => self.record(Event::End(tag)),
+            | TagEnd::Image => self.record(),
             _ => {}
         }
     }
 }
 
 /// Splits a block into interned words, once; unchanged blocks never need it.
-pub(crate) fn tokenise(block: &mut Block, events: &[Event], interner: &mut Interner) {
+pub(crate) fn tokenise(block: &mut Block, events: &Events, interner: &mut Interner) {
     if block.tokenised {
         return;
     }
@@ -360,40 +364,47 @@ pub(crate) fn tokenise(block: &mut Block, events: &[Event], interner: &mut Inter
 /// Parses a Markdown body (no front matter) into fully tokenised leaf blocks.
 #[cfg(test)]
 pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
+    parse_tokenised(markdown, interner).blocks
+}
+
+/// [`parse`], keeping the blocks' unchanged HTML.
+#[cfg(test)]
+pub(crate) fn parse_tokenised<'a>(markdown: &'a str, interner: &mut Interner) -> Parsed<'a> {
     let mut doc = parse_doc(markdown, interner);
     for i in 0..doc.blocks.len() {
         doc.tokenise(i, interner);
     }
-    doc.blocks
+    doc
 }
 
 /// Parses a Markdown body (no front matter) into leaf blocks, noting any raw HTML. Only
 /// headings are split into words (their text names sections); see [`tokenise`].
 pub(crate) fn parse_doc<'a>(markdown: &'a str, interner: &mut Interner) -> Parsed<'a> {
-    parse_events(Parser::new_ext(markdown, options()), interner)
+    parse_events(Cow::Owned(crate::markdown::parse(markdown)), interner)
 }
 
-/// [`parse_doc`] from events the site's parser already made (with [`options`]), so a version
+/// [`parse_doc`] from events the site's parser already made ([`crate::markdown::parse`]), so a version
 /// rendered for its page need not be parsed again for its diffs.
-pub(crate) fn parse_events<'a>(
-    events: impl IntoIterator<Item = Event<'a>>,
-    interner: &mut Interner,
-) -> Parsed<'a> {
+pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>, interner: &mut Interner) -> Parsed<'a> {
     let mut b = Builder {
         blocks: Vec::new(),
-        events: Vec::new(),
+        events: &events,
+        at: 0,
         spans: Vec::new(),
         path: Vec::new(),
         shared_path: None,
         cur: None,
         item_open: false,
         markup: Markup::OwnOnly,
+        html: HtmlSink::default(),
     };
-    for ev in events {
-        b.event(ev);
+    for at in 0..events.len() {
+        b.event(at);
     }
+    b.at = events.len();
     b.flush();
     let mut markup = b.markup;
+    let html = b.html.html;
     // Comment-only HTML blocks (lint pragmas) are invisible on the site: drop them.
     let (blocks, spans): (Vec<Block>, Vec<Range<usize>>) = b
         .blocks
@@ -403,15 +414,20 @@ pub(crate) fn parse_events<'a>(
             if bl.kind != BlockKind::Html {
                 return true;
             }
-            let t = bl.html.first().map(|t| t.trim()).unwrap_or("");
+            let t = if bl.html.is_empty() {
+                ""
+            } else {
+                html.cell(bl, 0).trim()
+            };
             !(t.is_empty()
                 || (t.starts_with("<!--") && t.ends_with("-->") && !t[4..].contains("<!--")))
         })
         .unzip();
     let mut doc = Parsed {
         blocks,
-        events: b.events,
+        events,
         spans,
+        html,
         markup,
     };
     for i in 0..doc.blocks.len() {

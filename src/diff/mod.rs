@@ -225,6 +225,8 @@ fn diff_docs(
     let ctx = render::Ctx {
         old: old_blocks,
         new: new_blocks,
+        old_html: &old_doc.html,
+        new_html: &new_doc.html,
         writer: inline::InlineWriter {
             interner,
             datetime: &datetime,

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use super::align::Entry;
-use super::blocks::{Block, BlockKind, Container};
+use super::blocks::{Block, BlockKind, CellHtml, Container};
 use super::escape;
 use super::fold::{describe, group_label};
 use super::inline::{InlineWriter, Op};
@@ -20,6 +20,8 @@ use super::{ChangeKind, ChangeRef, DiffSummary};
 pub(crate) struct Ctx<'a> {
     pub old: &'a [Block],
     pub new: &'a [Block],
+    pub old_html: &'a CellHtml,
+    pub new_html: &'a CellHtml,
     pub writer: InlineWriter<'a>,
     /// Shallowest body heading level in either version (becomes `<h2>`).
     pub min_level: u8,
@@ -84,6 +86,14 @@ impl<'a> Ctx<'a> {
             | Entry::Added(new)
             | Entry::MovedHere { new, .. } => &self.new[new],
             Entry::Removed(old) | Entry::MovedAway { old, .. } => &self.old[old],
+        }
+    }
+
+    /// The unchanged HTML of the document [`Ctx::block`] takes the entry's block from.
+    fn html(&self, e: Entry) -> &'a CellHtml {
+        match e {
+            Entry::Removed(_) | Entry::MovedAway { .. } => self.old_html,
+            _ => self.new_html,
         }
     }
 }
@@ -301,7 +311,7 @@ impl R<'_, '_> {
                     self.cell(Some(o), Some(cell), Op::Eq);
                 }
                 // unchanged, moved, or moved-away heading text: as the parser rendered it
-                _ if whole == Op::Eq => self.out.push_str(&b.html[k]),
+                _ if whole == Op::Eq => self.out.push_str(self.ctx.html(e).cell(b, k)),
                 _ => {
                     let t = cell;
                     let (o, n) = if whole == Op::Del {
@@ -339,7 +349,7 @@ fn change_kind(e: Entry) -> Option<ChangeKind> {
 
 /// About how long a page body gets: the new version's HTML plus room for tags and changes.
 fn page_size_hint(ctx: &Ctx) -> usize {
-    let html: usize = ctx.new.iter().flat_map(|b| &b.html).map(String::len).sum();
+    let html = ctx.new_html.len();
     html + html / 4 + ctx.new.len() * 16 + 1024
 }
 

@@ -7,10 +7,11 @@
 //! the words, only for blocks in changed stretches.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::blocks::BlockKind;
+use super::blocks::{Block, BlockKind};
 use super::escape::{push_attr, push_text};
 use super::words::{Interner, StyleEl, TokKind, Token};
 use crate::markdown::{LinkKind, classify_scheme};
@@ -57,13 +58,13 @@ fn text_or_alt(image: &mut Option<Image>, sink: &mut impl Sink, t: &str) {
 }
 
 /// Feeds one block's recorded events to `sink`.
-pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
+pub(crate) fn replay(kind: &BlockKind, events: &[(Event, Range<usize>)], sink: &mut impl Sink) {
     let mut image: Option<Image> = None;
     // Reused for every piece of ready-made markup this block needs.
     let mut markup = String::new();
     // Raw block HTML is kept whole: splitting it could break tags.
     let mut raw_block: Option<String> = None;
-    for ev in events {
+    for (ev, _) in events {
         match ev {
             Event::Text(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                 text_or_alt(&mut image, sink, t)
@@ -168,29 +169,59 @@ pub(crate) fn replay(kind: &BlockKind, events: &[Event], sink: &mut impl Sink) {
     }
 }
 
-/// Writes a block's cells exactly as the inline writer writes unchanged tokens.
+/// The unchanged HTML of every cell of a document's blocks, one after another in one buffer
+/// (a string per block was a large share of a diff's allocations); see [`Block::html`].
+#[derive(Debug, Default)]
+pub(crate) struct CellHtml {
+    text: String,
+    /// Where each cell sits in `text`.
+    cells: Vec<Range<usize>>,
+}
+
+impl CellHtml {
+    /// Cell `k` of `block`, which must belong to this document.
+    pub fn cell(&self, block: &Block, k: usize) -> &str {
+        &self.text[self.cells[block.html.start as usize + k].clone()]
+    }
+
+    /// Cell `k` of the document, counting every block's cells.
+    pub fn cell_at(&self, k: u32) -> &str {
+        &self.text[self.cells[k as usize].clone()]
+    }
+
+    /// About how many bytes the document's unchanged HTML takes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+}
+
+/// Writes each block's cells exactly as the inline writer writes unchanged tokens, into one
+/// [`CellHtml`] for the whole document.
 #[derive(Default)]
 pub(crate) struct HtmlSink {
-    pub cells: Vec<String>,
+    pub html: CellHtml,
+    /// Where the open cell starts in `html.text`, if one is open.
+    cell: Option<usize>,
+    /// The first of the current block's cells.
+    first: usize,
     styles: Vec<StyleEl>,
     open: Vec<StyleEl>,
 }
 
 impl HtmlSink {
-    /// A sink for a block of `kind`: table rows start without a cell. Other blocks get one
-    /// cell with room for `capacity` bytes, so writing it rarely has to grow and copy it.
-    pub fn new(kind: &BlockKind, capacity: usize) -> Self {
-        let mut s = Self::default();
-        if !matches!(kind, BlockKind::Row { .. }) {
-            s.cells.push(String::with_capacity(capacity));
-        }
-        s
+    /// Starts a block of `kind`: table rows start without a cell, other blocks with one.
+    pub fn begin(&mut self, kind: &BlockKind) {
+        self.first = self.html.cells.len();
+        self.styles.clear();
+        self.open.clear();
+        self.cell = (!matches!(kind, BlockKind::Row { .. })).then_some(self.html.text.len());
     }
 
     fn sync(&mut self) {
-        let Some(out) = self.cells.last_mut() else {
+        if self.cell.is_none() {
             return;
-        };
+        }
+        let out = &mut self.html.text;
         let p = self
             .open
             .iter()
@@ -207,18 +238,21 @@ impl HtmlSink {
         }
     }
 
-    fn close_all(&mut self) {
-        if let Some(out) = self.cells.last_mut() {
+    /// Closes the open cell, if any.
+    fn end_cell(&mut self) {
+        if let Some(start) = self.cell.take() {
             while let Some(el) = self.open.pop() {
-                out.push_str(el.close);
+                self.html.text.push_str(el.close);
             }
+            self.html.cells.push(start..self.html.text.len());
         }
         self.open.clear();
     }
 
-    pub fn finish(mut self) -> Vec<String> {
-        self.close_all();
-        self.cells
+    /// Ends the block; its cells are this range of [`CellHtml`] cells.
+    pub fn finish(&mut self) -> Range<u32> {
+        self.end_cell();
+        self.first as u32..self.html.cells.len() as u32
     }
 }
 
@@ -228,14 +262,14 @@ impl Sink for HtmlSink {
             return;
         }
         self.sync();
-        if let Some(out) = self.cells.last_mut() {
-            push_text(out, t);
+        if self.cell.is_some() {
+            push_text(&mut self.html.text, t);
         }
     }
     fn atom(&mut self, html: &str) {
         self.sync();
-        if let Some(out) = self.cells.last_mut() {
-            out.push_str(html);
+        if self.cell.is_some() {
+            self.html.text.push_str(html);
         }
     }
     fn push_style(&mut self, el: StyleEl) {
@@ -248,8 +282,8 @@ impl Sink for HtmlSink {
         self.styles.clear();
     }
     fn cell(&mut self) {
-        self.close_all();
-        self.cells.push(String::new());
+        self.end_cell();
+        self.cell = Some(self.html.text.len());
     }
 }
 

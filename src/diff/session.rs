@@ -5,6 +5,7 @@
 //! blocks (and the words of the blocks already split) and shares one word table between them,
 //! so a version is parsed once however many diffs it takes part in.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -79,10 +80,7 @@ impl<'a> PolicyDiffer<'a> {
             let version = &mut self.versions[i];
             if version.parsed.is_none() {
                 version.parsed = Some(match version.events {
-                    Some(events) => blocks::parse_events(
-                        events.iter().map(|(event, _)| event.clone()),
-                        &mut self.interner,
-                    ),
+                    Some(events) => blocks::parse_events(Cow::Borrowed(events), &mut self.interner),
                     None => blocks::parse_doc(version.body, &mut self.interner),
                 });
             }
