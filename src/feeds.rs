@@ -79,10 +79,9 @@ pub fn policy_feed_entries(plan: &SitePlan, policy: &PolicyPlan) -> FeedEntries 
 /// to keep both cores busy, few enough that a large site's file is never held whole.
 const CHUNK: usize = 2048;
 
-/// `/feed.xml`: every policy's versions, newest first (same date: by slug). Each entry's XML
-/// is made again here rather than kept from its policy's feed, a chunk at a time, so a site of
-/// 100,000 versions never holds its 70 MB of entries.
-pub fn write_site_feed(plan: &SitePlan, out: &mut dyn Write) -> std::io::Result<()> {
+/// The site feed's entries in order, newest first (same date: by slug), as (date, policy
+/// index, version index).
+pub fn site_feed_order(plan: &SitePlan) -> Vec<(NaiveDate, usize, usize)> {
     let mut all: Vec<(NaiveDate, usize, usize)> = plan
         .policies
         .iter()
@@ -94,27 +93,40 @@ pub fn write_site_feed(plan: &SitePlan, out: &mut dyn Write) -> std::io::Result<
         b.0.cmp(&a.0)
             .then_with(|| plan.policies[a.1].slug().cmp(plan.policies[b.1].slug()))
     });
+    all
+}
+
+/// The site feed up to its first entry, for entries in [`site_feed_order`].
+pub fn site_feed_head(plan: &SitePlan, order: &[(NaiveDate, usize, usize)]) -> String {
     let title = format!("{}: policy changes", plan.content.config.title);
-    let updated = all.first().map(|(date, _, _)| *date);
-    out.write_all(
-        atom_head(
-            plan,
-            &title,
-            &plan.urls.file("feed.xml"),
-            &plan.urls.index(),
-            updated,
-        )
-        .as_bytes(),
-    )?;
+    let updated = order.first().map(|(date, _, _)| *date);
+    atom_head(
+        plan,
+        &title,
+        &plan.urls.file("feed.xml"),
+        &plan.urls.index(),
+        updated,
+    )
+}
+
+/// One entry of the site feed: version `index` of policy `p`.
+pub fn site_feed_entry(plan: &SitePlan, p: usize, index: usize) -> String {
+    let mut xml = String::new();
+    let policy = &plan.policies[p];
+    push_entry(&mut xml, plan, &Entry { policy, index });
+    xml
+}
+
+/// `/feed.xml`: every policy's versions, newest first (same date: by slug). Each entry's XML
+/// is made again here rather than kept from its policy's feed, a chunk at a time, so a site of
+/// 100,000 versions never holds its 70 MB of entries.
+pub fn write_site_feed(plan: &SitePlan, out: &mut dyn Write) -> std::io::Result<()> {
+    let all = site_feed_order(plan);
+    out.write_all(site_feed_head(plan, &all).as_bytes())?;
     for chunk in all.chunks(CHUNK) {
         let xml: Vec<String> = chunk
             .par_iter()
-            .map(|&(_, p, index)| {
-                let mut xml = String::new();
-                let policy = &plan.policies[p];
-                push_entry(&mut xml, plan, &Entry { policy, index });
-                xml
-            })
+            .map(|&(_, p, index)| site_feed_entry(plan, p, index))
             .collect();
         for entry in xml {
             out.write_all(entry.as_bytes())?;
@@ -158,7 +170,8 @@ fn atom<'e>(
     xml
 }
 
-const ATOM_TAIL: &str = "</feed>\n";
+/// What ends every feed.
+pub const ATOM_TAIL: &str = "</feed>\n";
 
 /// A feed up to its first entry; `updated` is its newest entry's date.
 fn atom_head(
@@ -339,14 +352,10 @@ pub fn versions_json_entry(plan: &SitePlan, policy: &PolicyPlan) -> Result<Strin
         .join("\n"))
 }
 
-/// Writes `/versions.json`: each policy's [`versions_json_entry`] (kept by `serve`, made here
-/// a chunk at a time otherwise) inside the head and tail that `serde_json::to_string_pretty`
+/// What comes before the first policy's object in `/versions.json` and after the last (the
+/// objects go between, joined by `",\n"`): the head and tail that `serde_json::to_string_pretty`
 /// gives the whole [`VersionsIndex`], so the bytes are the same.
-pub fn write_versions_json(
-    plan: &SitePlan,
-    kept: &[Option<&str>],
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+pub fn versions_json_frame(plan: &SitePlan) -> std::io::Result<(String, &'static str)> {
     let urls = &plan.urls;
     let index = VersionsIndex {
         schema_version: 1,
@@ -358,15 +367,21 @@ pub fn write_versions_json(
         policies: Vec::new(),
     };
     let empty = serde_json::to_string_pretty(&index).map_err(std::io::Error::other)?;
-    let head = match empty.strip_suffix("[]\n}") {
-        Some(head) if !plan.policies.is_empty() => head,
-        _ => {
-            out.write_all(empty.as_bytes())?;
-            return out.write_all(b"\n");
-        }
-    };
+    Ok(match empty.strip_suffix("[]\n}") {
+        Some(head) if !plan.policies.is_empty() => (format!("{head}[\n"), "\n  ]\n}\n"),
+        _ => (empty + "\n", ""),
+    })
+}
+
+/// Writes `/versions.json`: each policy's [`versions_json_entry`] (kept by `serve`, made here
+/// a chunk at a time otherwise) inside [`versions_json_frame`].
+pub fn write_versions_json(
+    plan: &SitePlan,
+    kept: &[Option<&str>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let (head, tail) = versions_json_frame(plan)?;
     out.write_all(head.as_bytes())?;
-    out.write_all(b"[\n")?;
     let policies: Vec<usize> = (0..plan.policies.len()).collect();
     for chunk in policies.chunks(CHUNK / 8) {
         let parts: Vec<Cow<str>> = chunk
@@ -380,10 +395,13 @@ pub fn write_versions_json(
             .collect::<std::io::Result<_>>()?;
         for (part, &p) in parts.iter().zip(chunk) {
             if p > 0 {
-                out.write_all(b",\n")?;
+                out.write_all(VERSIONS_JSON_SEPARATOR.as_bytes())?;
             }
             out.write_all(part.as_bytes())?;
         }
     }
-    out.write_all(b"\n  ]\n}\n")
+    out.write_all(tail.as_bytes())
 }
+
+/// Between two policies' objects in `/versions.json`.
+pub const VERSIONS_JSON_SEPARATOR: &str = ",\n";

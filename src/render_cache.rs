@@ -18,6 +18,10 @@ use crate::diff::DocumentDiff;
 use crate::links::LinkTargets;
 use crate::markdown::Rendered;
 
+mod spliced;
+use spliced::Spliced;
+pub use spliced::{PieceKey, Pieces};
+
 /// 128 bits from two independently keyed SipHashes: collisions are out of reach even for
 /// content written to cause them, and hashing is far cheaper than rendering.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -85,6 +89,9 @@ pub struct Reuse {
     pub pages_total: usize,
     pub diffs: usize,
     pub diffs_total: usize,
+    /// Pieces of the site-wide files copied from the last build's files, and all of them.
+    pub site_pieces: usize,
+    pub site_pieces_total: usize,
 }
 
 #[derive(Default)]
@@ -95,7 +102,8 @@ struct Generation {
     /// At most one: the link targets of the site as it was.
     targets: Option<(Key, Arc<LinkTargets>)>,
     link_problems: HashMap<Key, Vec<Diagnostic>>,
-    files: HashMap<Key, Arc<Vec<u8>>>,
+    /// The site-wide files by name, with where each policy's piece sits in them.
+    spliced: HashMap<&'static str, Arc<Spliced>>,
     documents: HashMap<Key, Arc<Rendered>>,
     diffs: HashMap<Key, Arc<DocumentDiff>>,
     /// Shared with the output and the policies that hold the same page.
@@ -109,6 +117,9 @@ pub struct RenderCache {
     /// What the build under way has made or reused so far.
     next: Mutex<Generation>,
     reuse: Mutex<Reuse>,
+    /// Each site-wide file's buffer of two builds ago, written over when nobody reads it any
+    /// more: allocating megabytes afresh on every save costs more in page faults than copying.
+    spares: Mutex<HashMap<&'static str, Arc<Vec<u8>>>>,
 }
 
 impl Default for RenderCache {
@@ -118,6 +129,7 @@ impl Default for RenderCache {
             last: Mutex::default(),
             next: Mutex::default(),
             reuse: Mutex::default(),
+            spares: Mutex::default(),
         }
     }
 }
@@ -201,11 +213,37 @@ impl RenderCache {
         targets
     }
 
-    /// A site-wide file made from the parts of every policy (the site feed).
-    pub fn file(&self, key: Key, make: impl FnOnce() -> Arc<Vec<u8>>) -> Arc<Vec<u8>> {
-        self.entry(|g| &mut g.files, key, || Ok::<_, Infallible>(make()))
-            .unwrap_or_else(|never| match never {})
-            .0
+    /// A site-wide file made from the pieces of every policy (`versions.json`, the feed, the
+    /// sitemap): the same as last time when `whole` is, else spliced from last time's file,
+    /// making only the pieces it lacks.
+    pub fn spliced<'a>(
+        &self,
+        name: &'static str,
+        whole: Key,
+        pieces: impl FnOnce() -> Pieces<'a>,
+    ) -> Arc<Vec<u8>> {
+        let previous = lock(&self.last).spliced.get(name).cloned();
+        let mut spare = lock(&self.spares).remove(name);
+        let (made, fresh) = Spliced::make(previous.as_deref(), whole, pieces, &mut spare);
+        {
+            let mut reuse = lock(&self.reuse);
+            reuse.site_pieces += made.pieces() - fresh;
+            reuse.site_pieces_total += made.pieces();
+        }
+        let bytes = Arc::clone(&made.bytes);
+        let mut spares = lock(&self.spares);
+        match previous {
+            Some(previous) if !Arc::ptr_eq(&previous.bytes, &bytes) => {
+                spares.insert(name, Arc::clone(&previous.bytes));
+            }
+            _ => {
+                if let Some(spare) = spare {
+                    spares.insert(name, spare);
+                }
+            }
+        }
+        lock(&self.next).spliced.insert(name, Arc::new(made));
+        bytes
     }
 
     /// One policy's broken links, for unchanged links and targets.

@@ -276,3 +276,71 @@ fn a_heading_renamed_elsewhere_breaks_links_in_unchanged_policies() {
     let mended = cached(&content, &cache);
     assert_same(&mended, &full(&content), "heading put back");
 }
+
+/// `serve` splices the site feed, `versions.json` and the sitemap from its previous build's
+/// files, making only the pieces of the policies that changed; each splice must give the
+/// bytes a fresh build gives.
+#[test]
+fn site_wide_files_spliced_after_an_edit_equal_a_fresh_build() {
+    let (_dir, content) = fixture_copy();
+    let cache = RenderCache::default();
+    cached(&content, &cache);
+    let version = content.join("policies/webchat-disclaimer/2024-05-20.md");
+    let site_wide = ["feed.xml", "versions.json", "sitemap.xml"];
+    let steps: Vec<(&str, Edit)> = vec![
+        (
+            "edit a version's body (its SHA-256 in versions.json)",
+            Box::new(|| edit(&version, "not monitored", "never monitored")),
+        ),
+        (
+            "edit a version's title (its feed entry)",
+            Box::new(|| {
+                edit(
+                    &version,
+                    "title: Webchat disclaimer",
+                    "title: Webchat warning",
+                )
+            }),
+        ),
+        (
+            "add a version",
+            Box::new(|| {
+                std::fs::write(
+                    content.join("policies/webchat-disclaimer/2025-02-01.md"),
+                    "---\ntitle: Webchat warning\nsummary: Shorter.\n---\n\n## Short\n\nCall 999.\n",
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "remove a version",
+            Box::new(|| {
+                std::fs::remove_file(content.join("policies/webchat-disclaimer/2025-02-01.md"))
+                    .unwrap()
+            }),
+        ),
+    ];
+    for (step, apply) in steps {
+        let before = cached(&content, &cache);
+        apply();
+        let incremental = cached(&content, &cache);
+        let reuse = cache.last_reuse();
+        let fresh = full(&content);
+        for name in site_wide {
+            assert!(
+                incremental[name] == fresh[name],
+                "{step}: {name} differs from a full build"
+            );
+        }
+        assert!(
+            site_wide
+                .iter()
+                .any(|name| before[*name] != incremental[*name]),
+            "{step}: the edit shows in a site-wide file"
+        );
+        assert!(
+            reuse.site_pieces > 0 && reuse.site_pieces < reuse.site_pieces_total,
+            "{step}: most pieces are copied from the last build, not made: {reuse:?}"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 
 mod documents;
 mod policy;
+mod serve_files;
 mod site_files;
 mod writer;
 
@@ -245,13 +246,13 @@ fn build_inner(
         return Err(problems.into());
     }
     // Links are checked: a plain build lets go of every version's link facts.
-    let policies: Vec<Arc<PolicyOutput>> = policies
+    let policies: Vec<(Arc<PolicyOutput>, Option<Key>)> = policies
         .into_iter()
-        .map(|(mut built, _)| {
+        .map(|(mut built, key)| {
             if let Some(owned) = Arc::get_mut(&mut built) {
                 owned.documents = Vec::new();
             }
-            built
+            (built, key)
         })
         .collect();
 
@@ -377,52 +378,42 @@ fn write_site_pages(
 /// The site-wide feed, `versions.json`, sitemap, robots.txt and `_headers`.
 fn write_site_files(
     plan: &SitePlan,
-    policies: &[Arc<PolicyOutput>],
+    policies: &serve_files::KeyedPolicies,
     writer: &Writer,
     timings: &mut Timings,
 ) -> Result<(), BuildError> {
     let urls = &plan.urls;
     let config = &plan.content.config;
-    let site_feed = || {
-        let mut bytes = Vec::new();
-        feeds::write_site_feed(plan, &mut bytes).map(|()| Arc::new(bytes))
-    };
-    match writer.cache {
-        // The entries, the site's title and language and `base_url` are all the feed reads.
-        Some((cache, shared)) => {
-            let mut key = cache.hasher();
-            key.part(b"feed.xml").part(&shared.bytes());
-            for policy in policies {
-                key.part(&policy.feed_key.unwrap_or_default().bytes());
-            }
-            // Writing into memory cannot fail.
-            let site_feed = cache.file(key.finish(), || site_feed().unwrap_or_default());
-            writer.group(&Arc::new(vec![("feed.xml".to_string(), site_feed)]))?;
+    // `serve` splices them from its last build's; a plain build streams them.
+    let spliced = writer
+        .cache
+        .and_then(|(cache, shared)| serve_files::write(plan, policies, writer, cache, shared));
+    match spliced {
+        Some(written) => {
+            written?;
+            timings.phase("site feed, versions.json, sitemap (spliced)");
         }
-        None => writer.file_with("feed.xml", 0, &mut |out| feeds::write_site_feed(plan, out))?,
+        None => {
+            writer.file_with("feed.xml", 0, &mut |out| feeds::write_site_feed(plan, out))?;
+            timings.phase("site feed");
+            let parts = |part: fn(&policy::SiteParts) -> &str| -> Vec<Option<&str>> {
+                policies
+                    .iter()
+                    .map(|(p, _)| p.site_parts.as_ref().map(part))
+                    .collect()
+            };
+            let versions_json = parts(|p| &p.versions_json);
+            writer.file_with("versions.json", 0, &mut |out| {
+                feeds::write_versions_json(plan, &versions_json, out)
+            })?;
+            timings.phase("versions.json");
+            let sitemaps = parts(|p| &p.sitemap);
+            writer.file_with("sitemap.xml", 0, &mut |out| {
+                site_files::write_sitemap(plan, &sitemaps, out)
+            })?;
+            timings.phase("sitemap");
+        }
     }
-    timings.phase("site feed");
-    let parts = |part: fn(&policy::SiteParts) -> &str| -> Vec<Option<&str>> {
-        policies
-            .iter()
-            .map(|p| p.site_parts.as_ref().map(part))
-            .collect()
-    };
-    // `serve` keeps the parts and its output holds the files: their size is known up front.
-    let kept_size =
-        |kept: &[Option<&str>]| kept.iter().flatten().map(|p| p.len() + 2).sum::<usize>();
-    let versions_json = parts(|p| &p.versions_json);
-    writer.file_with(
-        "versions.json",
-        kept_size(&versions_json) + 512,
-        &mut |out| feeds::write_versions_json(plan, &versions_json, out),
-    )?;
-    timings.phase("versions.json");
-    let sitemaps = parts(|p| &p.sitemap);
-    writer.file_with("sitemap.xml", kept_size(&sitemaps) + 512, &mut |out| {
-        site_files::write_sitemap(plan, &sitemaps, out)
-    })?;
-    timings.phase("sitemap");
     writer.file(
         "robots.txt",
         format!(

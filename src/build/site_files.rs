@@ -54,14 +54,19 @@ fn entries_xml(urls: &Urls, mut entries: Vec<(String, Option<String>)>) -> Strin
     xml
 }
 
-/// Every public HTML page, with absolute URLs, in path order: the site's own pages and each
-/// policy's part (kept by `serve`, else made here from [`policy_sitemap`] a few hundred
-/// policies at a time, so a large site's sitemap is never held whole).
-pub(super) fn write_sitemap(
-    plan: &SitePlan,
-    kept: &[Option<&str>],
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+/// One run of the sitemap: a page of the site's own, as XML, or a policy's part.
+pub(super) enum SitemapPiece {
+    Page(String),
+    /// The index of a policy in the plan.
+    Policy(usize),
+}
+
+pub(super) const SITEMAP_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+pub(super) const SITEMAP_TAIL: &str = "</urlset>\n";
+
+/// What the sitemap lists between its head and tail, in path order: the site's own pages
+/// and each policy's part (see [`policy_sitemap`]).
+pub(super) fn sitemap_pieces(plan: &SitePlan) -> Vec<SitemapPiece> {
     let urls = &plan.urls;
     let mut others = vec![(urls.index(), None)];
     for page in &plan.pages {
@@ -81,30 +86,44 @@ pub(super) fn write_sitemap(
         .collect();
     policy_order.sort();
     parts.sort();
-    out.write_all(
-        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    )?;
     // Merge the two sorted lists; a page and a policy never share a path.
-    let mut others = parts.iter().peekable();
-    for chunk in policy_order.chunks(256) {
+    let mut others = parts.into_iter().peekable();
+    let mut pieces = Vec::with_capacity(policy_order.len() + others.len());
+    for (key, p) in policy_order {
+        while let Some((_, entry)) = others.next_if(|(path, _)| *path < key) {
+            pieces.push(SitemapPiece::Page(entry));
+        }
+        pieces.push(SitemapPiece::Policy(p));
+    }
+    pieces.extend(others.map(|(_, entry)| SitemapPiece::Page(entry)));
+    pieces
+}
+
+/// Every public HTML page, with absolute URLs, in path order: the site's own pages and each
+/// policy's part (kept by `serve`, else made here from [`policy_sitemap`] a few hundred
+/// policies at a time, so a large site's sitemap is never held whole).
+pub(super) fn write_sitemap(
+    plan: &SitePlan,
+    kept: &[Option<&str>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    out.write_all(SITEMAP_HEAD.as_bytes())?;
+    for chunk in sitemap_pieces(plan).chunks(256) {
         let xml: Vec<Cow<str>> = chunk
             .par_iter()
-            .map(|(_, p)| match kept.get(*p).copied().flatten() {
-                Some(part) => Cow::Borrowed(part),
-                None => Cow::Owned(policy_sitemap(plan, &plan.policies[*p])),
+            .map(|piece| match piece {
+                SitemapPiece::Page(entry) => Cow::Borrowed(entry.as_str()),
+                SitemapPiece::Policy(p) => match kept.get(*p).copied().flatten() {
+                    Some(part) => Cow::Borrowed(part),
+                    None => Cow::Owned(policy_sitemap(plan, &plan.policies[*p])),
+                },
             })
             .collect();
-        for ((key, _), part) in chunk.iter().zip(xml) {
-            while let Some((_, entry)) = others.next_if(|(path, _)| path < key) {
-                out.write_all(entry.as_bytes())?;
-            }
+        for part in xml {
             out.write_all(part.as_bytes())?;
         }
     }
-    for (_, entry) in others {
-        out.write_all(entry.as_bytes())?;
-    }
-    out.write_all(b"</urlset>\n")
+    out.write_all(SITEMAP_TAIL.as_bytes())
 }
 
 /// The Content-Security-Policy every page works under: nothing inline, nothing from elsewhere.
