@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, PolicyDiffer};
 use crate::links::DocumentLinks;
-use crate::markdown::{Events, LinkResolver, escape_html};
+use crate::markdown::{Events, LinkKind, LinkResolver, escape_html};
 use crate::pages::{PageMeta, PolicyView, VersionView};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::{PolicyPlan, SitePlan};
@@ -128,8 +128,13 @@ fn localise_links(html: &str, old: &Side, new: &Side) -> String {
             rest = after;
             break;
         };
-        let href = unescape(&after[..end]);
-        let tail = &after[end..];
+        let (raw, tail) = after.split_at(end);
+        rest = tail;
+        if stays(raw) {
+            out.push_str(raw);
+            continue;
+        }
+        let href = unescape(raw);
         let removed = tail
             .split_once('>')
             .is_some_and(|(_, content)| content.starts_with("<del"));
@@ -142,27 +147,43 @@ fn localise_links(html: &str, old: &Side, new: &Side) -> String {
             side.links.resolve(&href).href
         };
         out.push_str(&escape_html(&local));
-        rest = tail;
     }
     out.push_str(rest);
     out
 }
 
-/// Where `open` first occurs in `html`. Tags sit a few bytes apart on a changes page, so
-/// rather than a substring search (or a library call per `<`), one pass skips eight bytes at
-/// a time while none of them is `open`'s first byte and checks the rest only where one is.
+/// Whether a link's `href` (as written, still escaped) is written back unchanged: a link to
+/// the page's own anchors or to another origin, with nothing [`escape_html`] would write
+/// differently. Most links on a changes page are, and need no resolving or copying.
+fn stays(raw: &str) -> bool {
+    !raw.contains(['&', '\'', '<', '>'])
+        && (raw.starts_with("#change-")
+            || raw.starts_with("#fn")
+            || (!raw.is_empty() && crate::markdown::classify_scheme(raw) != LinkKind::Internal))
+}
+
+/// Where `open` (at least two bytes long) first occurs in `html`. Tags sit a few bytes apart
+/// on a changes page, so rather than a substring search (or a library call per `<`), one pass
+/// skips eight bytes at a time while no byte among them is `open`'s first byte followed by its
+/// second (`<a` is rare: only links start with it), and checks the rest only where one is.
 fn find_link(html: &str, open: &str) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Flags every zero byte of `x` (and, harmlessly, some bytes above one): never misses.
+    let zeros = |x: u64| x.wrapping_sub(LOW) & !x & HIGH;
     let (html, open) = (html.as_bytes(), open.as_bytes());
-    let first = *open.first()?;
+    let (&first, &second) = (open.first()?, open.get(1)?);
     let mut i = 0;
     while i + open.len() <= html.len() {
-        if let Some(chunk) = html.get(i..i + 8)
-            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-        {
-            let x = u64::from_le_bytes(chunk) ^ (LOW * u64::from(first));
-            if x.wrapping_sub(LOW) & !x & HIGH == 0 {
+        if let Some(chunk) = html.get(i..i + 9) {
+            let word = |at: usize| {
+                let mut bytes = [0; 8];
+                bytes.copy_from_slice(&chunk[at..at + 8]);
+                u64::from_le_bytes(bytes)
+            };
+            let firsts = zeros(word(0) ^ (LOW * u64::from(first)));
+            let seconds = zeros(word(1) ^ (LOW * u64::from(second)));
+            if firsts & seconds == 0 {
                 i += 8;
                 continue;
             }
@@ -308,6 +329,23 @@ mod tests {
                 source_relative: format!("policies/notice/{date}.md"),
             },
             page: format!("/p/notice/{date}/"),
+        }
+    }
+
+    /// The eight-bytes-at-a-time skip must find a link at every offset, past lone `<` and `a`.
+    #[test]
+    fn find_link_agrees_with_a_plain_search() {
+        for at in 0..24 {
+            for filler in ["x", "<", "a", "<b", "<a"] {
+                let html = format!("{}<a href=\"y\">{}", filler.repeat(at), filler.repeat(9));
+                assert_eq!(
+                    find_link(&html, "<a href=\""),
+                    html.find("<a href=\""),
+                    "{html:?}"
+                );
+            }
+            let none = "<b a<x".repeat(at);
+            assert_eq!(find_link(&none, "<a href=\""), None);
         }
     }
 

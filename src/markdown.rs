@@ -60,15 +60,18 @@ impl LinkResolver for KeepLinks {
 
 /// Classifies a destination by its scheme alone.
 pub fn classify_scheme(destination: &str) -> LinkKind {
-    let lower = destination.trim().to_ascii_lowercase();
-    let scheme_end = lower
+    // Compared ignoring ASCII case rather than lower-cased into a new string: this runs for
+    // every link of every page and diff.
+    let trimmed = destination.trim();
+    let scheme_end = trimmed
         .find(':')
-        .filter(|&i| !lower[..i].contains(['/', '?', '#']));
-    match scheme_end.map(|i| &lower[..i]) {
-        Some("http" | "https") => LinkKind::External,
-        Some("mailto" | "tel") => LinkKind::Other,
+        .filter(|&i| !trimmed[..i].contains(['/', '?', '#']));
+    let is = |scheme: &str, name: &str| scheme.eq_ignore_ascii_case(name);
+    match scheme_end.map(|i| &trimmed[..i]) {
+        Some(s) if is(s, "http") || is(s, "https") => LinkKind::External,
+        Some(s) if is(s, "mailto") || is(s, "tel") => LinkKind::Other,
         Some(_) => LinkKind::Unsafe,
-        None if lower.starts_with("//") => LinkKind::External,
+        None if trimmed.starts_with("//") => LinkKind::External,
         None => LinkKind::Internal,
     }
 }

@@ -24,8 +24,10 @@ use crate::render_cache::{Key, KeyHasher};
 use crate::site::{PolicyPlan, SitePlan};
 
 /// How many consecutive comparisons share one parse of their versions: longer runs parse less
-/// (n + n / run versions for n comparisons), shorter ones give cores more to share.
-const CHAIN_RUN: usize = 4;
+/// (n + n / run versions for n comparisons), shorter ones give cores more to share. Policies
+/// are built in parallel too, so only a site of a few long histories needs short runs; 16
+/// parses a typical history (up to 16 versions) once.
+const CHAIN_RUN: usize = 16;
 
 /// The files of one policy and what link checking needs to know about its versions.
 #[derive(Debug)]

@@ -164,6 +164,12 @@ fn hash_block<'h>(kind: &BlockKind, cells: impl Iterator<Item = &'h str>) -> u64
     h.finish()
 }
 
+/// Comment-only HTML blocks (lint pragmas) are invisible on the site: they are not blocks.
+fn invisible(html: &str) -> bool {
+    let t = html.trim();
+    t.is_empty() || (t.starts_with("<!--") && t.ends_with("-->") && !t[4..].contains("<!--"))
+}
+
 impl<'a> Builder<'_, 'a> {
     fn flush(&mut self) {
         self.item_open = false;
@@ -175,6 +181,11 @@ impl<'a> Builder<'_, 'a> {
         replay(&kind, &self.events[start..end], &mut self.html);
         let html = self.html.finish();
         let cells = &self.html.html;
+        if kind == BlockKind::Html
+            && invisible(html.clone().next().map_or("", |k| cells.cell_at(k)))
+        {
+            return;
+        }
         let content_key = hash_block(&kind, html.clone().map(|k| cells.cell_at(k)));
         let mut h = FastHash.build_hasher();
         content_key.hash(&mut h);
@@ -386,11 +397,13 @@ pub(crate) fn parse_doc<'a>(markdown: &'a str, interner: &mut Interner) -> Parse
 /// [`parse_doc`] from events the site's parser already made ([`crate::markdown::parse`]), so a version
 /// rendered for its page need not be parsed again for its diffs.
 pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>, interner: &mut Interner) -> Parsed<'a> {
+    // About one block per ten events in policy prose.
+    let blocks = events.len() / 8 + 4;
     let mut b = Builder {
-        blocks: Vec::new(),
+        blocks: Vec::with_capacity(blocks),
         events: &events,
         at: 0,
-        spans: Vec::new(),
+        spans: Vec::with_capacity(blocks),
         path: Vec::new(),
         shared_path: None,
         cur: None,
@@ -404,30 +417,11 @@ pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>, interner: &mut Inter
     b.at = events.len();
     b.flush();
     let mut markup = b.markup;
-    let html = b.html.html;
-    // Comment-only HTML blocks (lint pragmas) are invisible on the site: drop them.
-    let (blocks, spans): (Vec<Block>, Vec<Range<usize>>) = b
-        .blocks
-        .into_iter()
-        .zip(b.spans)
-        .filter(|(bl, _)| {
-            if bl.kind != BlockKind::Html {
-                return true;
-            }
-            let t = if bl.html.is_empty() {
-                ""
-            } else {
-                html.cell(bl, 0).trim()
-            };
-            !(t.is_empty()
-                || (t.starts_with("<!--") && t.ends_with("-->") && !t[4..].contains("<!--")))
-        })
-        .unzip();
     let mut doc = Parsed {
-        blocks,
+        blocks: b.blocks,
+        spans: b.spans,
+        html: b.html.html,
         events,
-        spans,
-        html,
         markup,
     };
     for i in 0..doc.blocks.len() {

@@ -16,29 +16,46 @@ pub(crate) fn group_label(b: &Block) -> &'static str {
     }
 }
 
-/// "3 paragraphs, 1 list" for the fold's summary line.
-pub(crate) fn describe(labels: &[&'static str]) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
+/// "3 paragraphs, 1 list" for the fold's summary line, written onto `out`.
+pub(crate) fn describe(out: &mut String, labels: impl IntoIterator<Item = &'static str>) {
+    // A page has a handful of kinds of group: a small array, not a map or a string per kind.
+    let mut counts: Vec<(&str, usize)> = Vec::with_capacity(8);
     for l in labels {
-        match counts.iter_mut().find(|(k, _)| k == l) {
+        match counts.iter_mut().find(|(k, _)| *k == l) {
             Some(c) => c.1 += 1,
             None => counts.push((l, 1)),
         }
     }
-    counts
-        .iter()
-        .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
-        .collect::<Vec<_>>()
-        .join(", ")
+    for (i, (k, n)) in counts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        // Digits pushed one by one: `format!` for a count was a visible cost of a diff.
+        push_count(out, *n);
+        out.push(' ');
+        out.push_str(k);
+        if *n != 1 {
+            out.push('s');
+        }
+    }
+}
+
+fn push_count(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_count(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn counts_and_pluralises_in_first_seen_order() {
-        assert_eq!(
-            super::describe(&["paragraph", "list", "paragraph"]),
-            "2 paragraphs, 1 list"
-        );
+        let mut out = String::new();
+        super::describe(&mut out, ["paragraph", "list", "paragraph"]);
+        assert_eq!(out, "2 paragraphs, 1 list");
+        out.clear();
+        super::describe(&mut out, vec!["table"; 12]);
+        assert_eq!(out, "12 tables");
     }
 }

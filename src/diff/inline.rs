@@ -97,14 +97,13 @@ impl InlineWriter<'_> {
                 let p = common.iter().zip(s).take_while(|(a, b)| a == b).count();
                 common = &common[..p];
             }
-            let common = common.to_vec();
-            self.transition(out, &mut cur, &common);
+            self.transition(out, &mut cur, common);
             self.open_change(out, op);
             for (_, t) in run {
                 self.transition(out, &mut cur, self.interner.stack(t.style));
                 Self::token(out, t);
             }
-            self.transition(out, &mut cur, &common);
+            self.transition(out, &mut cur, common);
             Self::close_change(out, op);
         }
         self.transition(out, &mut cur, &[]);

@@ -355,8 +355,18 @@ fn page_size_hint(ctx: &Ctx) -> usize {
 
 pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
     let entries = &super::tables::head_rows_first(entries, |e| ctx.block(e));
-    let old_sections = section_titles(ctx.old, ctx.section_level);
-    let new_sections = section_titles(ctx.new, ctx.section_level);
+    // Section titles by block only name where moved blocks came from or went.
+    let moves = entries
+        .iter()
+        .any(|e| matches!(e, Entry::MovedHere { .. } | Entry::MovedAway { .. }));
+    let (old_sections, new_sections) = if moves {
+        (
+            section_titles(ctx.old, ctx.section_level),
+            section_titles(ctx.new, ctx.section_level),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     // Pass 1: sections of the merged page, and change ids.
     let mut sections: Vec<(String, Vec<usize>)> = Vec::new();
     let mut ids: Vec<Option<String>> = vec![None; entries.len()];
@@ -400,7 +410,8 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         // them, so the page is written without growing and copying it again and again.
         out: String::with_capacity(page_size_hint(ctx)),
         stack: Vec::new(),
-        ids: changes.iter().map(|c| c.id.clone()).collect(),
+        // Footnote ids (`fn-…`) can only clash with each other, never with `change-…`.
+        ids: HashSet::new(),
         summary: DiffSummary::default(),
         notes: Vec::new(),
         // The page's own `<h2>` (the summary) comes before the diff.
@@ -473,17 +484,17 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                 while h < groups.len() && unchanged(groups[h]) {
                     h += 1;
                 }
-                let labels: Vec<&str> = groups[g..h]
+                let labels = groups[g..h]
                     .iter()
-                    .map(|grp| group_label(ctx.block(entries[grp[0]])))
-                    .collect();
+                    .map(|grp| group_label(ctx.block(entries[grp[0]])));
                 r.sync(&[]);
                 let seen_heading = r.last_heading;
-                r.out.push_str(&format!(
-                    "<details class=\"unchanged\"><summary>Unchanged: {} ({})</summary>",
-                    escape::text(title),
-                    describe(&labels)
-                ));
+                r.out
+                    .push_str("<details class=\"unchanged\"><summary>Unchanged: ");
+                escape::push_text(&mut r.out, title);
+                r.out.push_str(" (");
+                describe(&mut r.out, labels);
+                r.out.push_str(")</summary>");
                 for grp in &groups[g..h] {
                     for &i in grp.iter() {
                         r.entry(entries[i], None, None);

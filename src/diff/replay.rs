@@ -28,8 +28,8 @@ pub(crate) trait Sink {
 }
 
 /// A link or image destination made safe without ammonia: a never-safe scheme becomes `#`.
-fn safe_url(url: &str) -> &str {
-    match classify_scheme(url) {
+fn safe_url(url: &str, kind: LinkKind) -> &str {
+    match kind {
         LinkKind::Unsafe => "#",
         _ => url,
     }
@@ -105,9 +105,10 @@ pub(crate) fn replay(kind: &BlockKind, events: &[(Event, Range<usize>)], sink: &
                 Tag::Link {
                     dest_url, title, ..
                 } => {
-                    let mut open = String::with_capacity(dest_url.len() + 16);
+                    let kind = classify_scheme(dest_url);
+                    let mut open = String::with_capacity(dest_url.len() + 48);
                     open.push_str("<a href=\"");
-                    push_attr(&mut open, safe_url(dest_url));
+                    push_attr(&mut open, safe_url(dest_url, kind));
                     open.push('"');
                     if !title.is_empty() {
                         open.push_str(" title=\"");
@@ -115,7 +116,7 @@ pub(crate) fn replay(kind: &BlockKind, events: &[(Event, Range<usize>)], sink: &
                         open.push('"');
                     }
                     // As on the policy pages: only links to other origins get `rel`.
-                    if classify_scheme(dest_url) == LinkKind::External {
+                    if kind == LinkKind::External {
                         open.push_str(" rel=\"noopener noreferrer\"");
                     }
                     open.push('>');
@@ -146,7 +147,7 @@ pub(crate) fn replay(kind: &BlockKind, events: &[(Event, Range<usize>)], sink: &
                     if let Some(img) = image.take() {
                         markup.clear();
                         markup.push_str("<img src=\"");
-                        push_attr(&mut markup, safe_url(img.src));
+                        push_attr(&mut markup, safe_url(img.src, classify_scheme(img.src)));
                         markup.push_str("\" alt=\"");
                         push_attr(&mut markup, &img.alt);
                         markup.push('"');
