@@ -109,6 +109,22 @@ pub struct Rendered {
     pub images: Vec<ImageRef>,
     /// What link checking needs, once `keep_facts_only` has dropped the rest.
     pub facts: LinkFacts,
+    /// Every `id="…"` value of `html`, when rendering knew them all.
+    pub(crate) html_ids: HtmlIds,
+}
+
+/// Where the `id="…"` values of a rendered document's HTML are found.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum HtmlIds {
+    /// In the HTML itself, by scanning it: raw HTML (or a document made elsewhere) may hold any.
+    #[default]
+    Scan,
+    /// Listed, in the order they occur, as the renderer wrote them. Without raw HTML the only
+    /// ids are those of headings and footnote definitions: attribute values are escaped, and
+    /// text could only hold `id="` if a text or code event held a `"`, which pulldown-cmark
+    /// leaves as it is in text (smart punctuation curls those of prose). Saves a scan of every
+    /// body for link facts.
+    Known(Vec<String>),
 }
 
 impl Rendered {
@@ -236,6 +252,9 @@ pub fn render_events(
     let has_raw_html = events
         .iter()
         .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+    let quoted_text = events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Text(t) | Event::Code(t) if t.as_bytes().contains(&b'"')));
     let demote = events.iter().any(|(e, _)| {
         matches!(
             e,
@@ -253,6 +272,7 @@ pub fn render_events(
     // because a skipped level (h1 → h3) misleads screen-reader users navigating by headings.
     let mut previous_level = 1;
     let mut rendered = Rendered::default();
+    let mut html_ids = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut index = 0;
     while index < events.len() {
@@ -277,11 +297,12 @@ pub fn render_events(
                     None => ids.allocate(&github_slug(&text)),
                 };
                 let tag = char::from(b'0' + level);
-                let mut open = String::with_capacity(id.len() + 12);
+                let escaped_id = escape_html(&id);
+                let mut open = String::with_capacity(escaped_id.len() + 12);
                 open.push_str("<h");
                 open.push(tag);
                 open.push_str(" id=\"");
-                push_escaped_html(&mut open, &id);
+                open.push_str(&escaped_id);
                 open.push_str("\">");
                 out.push(Event::Html(CowStr::from(open)));
                 for (position, (e, r)) in inner.iter().enumerate() {
@@ -290,15 +311,16 @@ pub fn render_events(
                 }
                 // Built by hand rather than with `format!`: a large build has a heading per
                 // few hundred bytes of policy, and formatting showed in its profile.
-                let mut close = String::with_capacity(id.len() + text.len() + 160);
+                let mut close = String::with_capacity(escaped_id.len() + text.len() + 160);
                 close.push_str(" <a class=\"heading-link\" href=\"#");
-                push_escaped_html(&mut close, &id);
+                close.push_str(&escaped_id);
                 close.push_str("\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: ");
                 push_escaped_html(&mut close, &text);
                 close.push_str("</span></a></h");
                 close.push(tag);
                 close.push_str(">\n");
                 out.push(Event::Html(CowStr::from(close)));
+                html_ids.push(escaped_id);
                 rendered.headings.push(Heading {
                     level,
                     written_level,
@@ -310,6 +332,13 @@ pub fn render_events(
                 continue;
             }
             _ => {
+                if let Event::Start(Tag::FootnoteDefinition(label)) = event {
+                    // As `Footnotes::html` writes it.
+                    let mut id = String::with_capacity(label.len() + 3);
+                    id.push_str("fn-");
+                    push_escaped_html(&mut id, label);
+                    html_ids.push(id);
+                }
                 let event = out_event(event).unwrap_or_else(|| event.clone());
                 push_inline(
                     event,
@@ -326,10 +355,10 @@ pub fn render_events(
 
     let mut html = String::with_capacity(events.last().map_or(0, |(_, r)| r.end) * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    rendered.html = if has_raw_html {
-        sanitizer.clean(&html)
-    } else {
-        html
+    (rendered.html, rendered.html_ids) = match (has_raw_html, quoted_text) {
+        (true, _) => (sanitizer.clean(&html), HtmlIds::Scan),
+        (false, true) => (html, HtmlIds::Scan),
+        (false, false) => (html, HtmlIds::Known(html_ids)),
     };
     // Every body is held until its pages are written: spare capacity would add a fifth.
     rendered.html.shrink_to_fit();
@@ -634,6 +663,36 @@ mod tests {
             escaped,
             "a&amp;b &lt;c&gt; &quot;d&quot; &#39;e&#39; é\u{a0}😀"
         );
+    }
+
+    /// Without raw HTML, the ids rendering lists are exactly those a scan of the HTML finds,
+    /// so link facts need not scan it.
+    #[test]
+    fn listed_ids_match_a_scan_of_the_html() {
+        let bodies = [
+            "# Top\n\n## A & B {#a&b}\n\nText[^n \"q\"] `id=\"x\"` id=\"y\"\n\n[^n \"q\"]: Note.\n",
+            "## Same\n\n## Same\n\n[l](/x/ \"t id=\\\"z\\\"\") ![i](a.png \"id=\\\"w\\\"\")\n\n| a |\n|---|\n| b |\n",
+            "Plain text only.\n",
+            "## Fn\n\nOne[^fn]\n\n[^fn]: X.\n\n[^<b>]: Y.\n",
+            "# A & B {#a&b}\n\n## \"Quoted\" 'id=\"q\"'\n\nSee[^a&b] and [x](#a&b).\n\n[^a&b]: Z.\n",
+        ];
+        for (index, body) in bodies.into_iter().enumerate() {
+            let r = html(body);
+            let HtmlIds::Known(listed) = &r.html_ids else {
+                assert_eq!(index, 0, "only a `\"` in code asks for a scan: {body:?}");
+                continue;
+            };
+            let (mut scanned, mut rest) = (Vec::new(), r.html.as_str());
+            while let Some(at) = rest.find("id=\"") {
+                rest = &rest[at + 4..];
+                scanned.extend(rest.find('"').map(|end| rest[..end].to_string()));
+            }
+            assert_eq!(listed, &scanned, "{}", r.html);
+        }
+        assert!(matches!(
+            html("<p id=\"r\">x</p>\n").html_ids,
+            HtmlIds::Scan
+        ));
     }
 
     #[test]
