@@ -391,6 +391,34 @@ impl Output for DiskOutput {
         self.write_bytes(relative, bytes)
     }
 
+    /// Makes the group's folders first, each once and parents first, then writes its files:
+    /// trying each file first and making its folder when that failed cost a failed open and a
+    /// walk up the path for every folder of the site.
+    fn write_group(&self, files: &Arc<Vec<OutputFile>>) -> std::io::Result<Vec<WriteOutcome>> {
+        let folders: std::collections::BTreeSet<&str> = files
+            .iter()
+            .filter_map(|(relative, _)| relative.rsplit_once('/').map(|(folder, _)| folder))
+            .collect();
+        for folder in folders {
+            let (_, path) = self.destination(folder)?;
+            match std::fs::create_dir(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    std::fs::create_dir_all(&path)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                done => done,
+            }
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{folder}: {e}")))?;
+        }
+        files
+            .iter()
+            .map(|(relative, bytes)| {
+                self.write_bytes(relative, bytes)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("{relative}: {e}")))
+            })
+            .collect()
+    }
+
     fn write_with(
         &self,
         relative: &str,
