@@ -112,6 +112,22 @@ pub struct Rendered {
     pub images: Vec<ImageRef>,
     /// What link checking needs, once `keep_facts_only` has dropped the rest.
     pub facts: LinkFacts,
+    /// Every `id="…"` value of `html`, when rendering knew them all.
+    pub(crate) html_ids: HtmlIds,
+}
+
+/// Where the `id="…"` values of a rendered document's HTML are found.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum HtmlIds {
+    /// In the HTML itself, by scanning it: raw HTML (or a document made elsewhere) may hold any.
+    #[default]
+    Scan,
+    /// Listed, in the order they occur, as the renderer wrote them. Without raw HTML the only
+    /// ids are those of headings and footnote definitions: attribute values are escaped, and
+    /// text could only hold `id="` if a text or code event held a `"`, which pulldown-cmark
+    /// leaves as it is in text (smart punctuation curls those of prose). Saves a scan of every
+    /// body for link facts.
+    Known(Vec<String>),
 }
 
 impl Rendered {
@@ -149,8 +165,22 @@ fn find_id_attribute(html: &str) -> Option<usize> {
 
 /// GitHub's heading-id rule: lower case, drop punctuation, spaces to hyphens.
 pub fn github_slug(text: &str) -> String {
-    text.trim()
-        .to_lowercase()
+    let text = text.trim();
+    if text.is_ascii() {
+        // The same rule byte by byte: most headings are ASCII, and lower-casing a copy first
+        // showed in profiles of a large build.
+        return text
+            .bytes()
+            .filter_map(|b| match b {
+                b' ' => Some('-'),
+                b if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' => {
+                    Some(char::from(b.to_ascii_lowercase()))
+                }
+                _ => None,
+            })
+            .collect();
+    }
+    text.to_lowercase()
         .chars()
         .filter_map(|c| match c {
             ' ' => Some('-'),
@@ -236,18 +266,19 @@ pub fn render_events(
     resolver: &dyn LinkResolver,
     sanitizer: &Sanitizer,
 ) -> Rendered {
-    let has_raw_html = events
-        .iter()
-        .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
-    let demote = events.iter().any(|(e, _)| {
-        matches!(
-            e,
+    // What the whole document decides, in one pass over its events.
+    let (mut has_raw_html, mut quoted_text, mut demote) = (false, false, false);
+    for (event, _) in events {
+        match event {
+            Event::Html(_) | Event::InlineHtml(_) => has_raw_html = true,
+            Event::Text(t) | Event::Code(t) => quoted_text |= t.as_bytes().contains(&b'"'),
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
-            })
-        )
-    });
+            }) => demote = true,
+            _ => {}
+        }
+    }
     let footnotes = Footnotes::number(events);
     let out_event = |event: &Event<'_>| -> Option<Event<'static>> { footnotes.html(event) };
 
@@ -256,6 +287,7 @@ pub fn render_events(
     // because a skipped level (h1 → h3) misleads screen-reader users navigating by headings.
     let mut previous_level = 1;
     let mut rendered = Rendered::default();
+    let mut html_ids = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut index = 0;
     while index < events.len() {
@@ -280,11 +312,12 @@ pub fn render_events(
                     None => ids.allocate(&github_slug(&text)),
                 };
                 let tag = char::from(b'0' + level);
-                let mut open = String::with_capacity(id.len() + 12);
+                let escaped_id = escape_html(&id);
+                let mut open = String::with_capacity(escaped_id.len() + 12);
                 open.push_str("<h");
                 open.push(tag);
                 open.push_str(" id=\"");
-                push_escaped_html(&mut open, &id);
+                open.push_str(&escaped_id);
                 open.push_str("\">");
                 out.push(Event::Html(CowStr::from(open)));
                 for (position, (e, r)) in inner.iter().enumerate() {
@@ -293,15 +326,16 @@ pub fn render_events(
                 }
                 // Built by hand rather than with `format!`: a large build has a heading per
                 // few hundred bytes of policy, and formatting showed in its profile.
-                let mut close = String::with_capacity(id.len() + text.len() + 160);
+                let mut close = String::with_capacity(escaped_id.len() + text.len() + 160);
                 close.push_str(" <a class=\"heading-link\" href=\"#");
-                push_escaped_html(&mut close, &id);
+                close.push_str(&escaped_id);
                 close.push_str("\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: ");
                 push_escaped_html(&mut close, &text);
                 close.push_str("</span></a></h");
                 close.push(tag);
                 close.push_str(">\n");
                 out.push(Event::Html(CowStr::from(close)));
+                html_ids.push(escaped_id);
                 rendered.headings.push(Heading {
                     level,
                     written_level,
@@ -313,6 +347,13 @@ pub fn render_events(
                 continue;
             }
             _ => {
+                if let Event::Start(Tag::FootnoteDefinition(label)) = event {
+                    // As `Footnotes::html` writes it.
+                    let mut id = String::with_capacity(label.len() + 3);
+                    id.push_str("fn-");
+                    push_escaped_html(&mut id, label);
+                    html_ids.push(id);
+                }
                 let event = out_event(event).unwrap_or_else(|| event.clone());
                 push_inline(
                     event,
@@ -329,10 +370,10 @@ pub fn render_events(
 
     let mut html = String::with_capacity(events.last().map_or(0, |(_, r)| r.end) * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    rendered.html = if has_raw_html {
-        sanitizer.clean(&html)
-    } else {
-        html
+    (rendered.html, rendered.html_ids) = match (has_raw_html, quoted_text) {
+        (true, _) => (sanitizer.clean(&html), HtmlIds::Scan),
+        (false, true) => (html, HtmlIds::Scan),
+        (false, false) => (html, HtmlIds::Known(html_ids)),
     };
     // Every body is held until its pages are written: spare capacity would add a fifth.
     rendered.html.shrink_to_fit();
@@ -513,155 +554,4 @@ impl Sanitizer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn html(md: &str) -> Rendered {
-        render(md, &KeepLinks, &Sanitizer::default())
-    }
-
-    #[test]
-    fn github_style_ids() {
-        assert_eq!(github_slug("How long we keep it"), "how-long-we-keep-it");
-        assert_eq!(
-            github_slug("GitHub's global privacy practices"),
-            "githubs-global-privacy-practices"
-        );
-        assert_eq!(github_slug("Data  — rights (UK)"), "data---rights-uk");
-        let r = html("## Same\n\n## Same\n\n## Same\n");
-        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["same", "same-1", "same-2"]);
-    }
-
-    #[test]
-    fn body_h1_is_demoted_so_the_title_stays_the_only_h1() {
-        let r = html("# Top\n\n## Next\n");
-        assert!(r.html.contains("<h2 id=\"top\">"), "{}", r.html);
-        assert!(r.html.contains("<h3 id=\"next\">"));
-        assert!(!r.html.contains("<h1"));
-    }
-
-    #[test]
-    fn sections_count_written_level_two_even_after_demotion() {
-        let r = html("# Top\n\n## A\n\n## B\n\n### B1\n\n## C\n");
-        let ids: Vec<_> = r.sections().iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b", "c"]);
-    }
-
-    #[test]
-    fn no_heading_level_is_skipped() {
-        let r = html(
-            "### Short
-
-## Long
-
-##### Deep
-
-### Back
-",
-        );
-        let levels: Vec<_> = r.headings.iter().map(|h| h.level).collect();
-        assert_eq!(levels, [2, 2, 3, 3]);
-        assert!(r.html.contains("<h2 id=\"short\">"), "{}", r.html);
-    }
-
-    #[test]
-    fn raw_html_is_sanitised() {
-        let r = html(
-            "<script>alert(1)</script>\n\n<p onclick=\"x()\">Hi <a href=\"javascript:alert(1)\">x</a></p>\n",
-        );
-        assert!(!r.html.contains("<script"), "{}", r.html);
-        assert!(!r.html.contains("onclick"));
-        assert!(!r.html.contains("javascript:"));
-        assert!(r.html.contains("Hi"));
-    }
-
-    #[test]
-    fn markdown_links_with_unsafe_schemes_are_neutralised() {
-        let r = html("[x](javascript:alert(1)) and [y](https://ico.org.uk/)\n");
-        assert!(r.html.contains("<a href=\"#\">x</a>"), "{}", r.html);
-        assert!(
-            r.html
-                .contains("<a href=\"https://ico.org.uk/\" rel=\"noopener noreferrer\">y</a>")
-        );
-        assert_eq!(r.links.len(), 2);
-        assert_eq!(r.links[1].text, "y");
-    }
-
-    #[test]
-    fn footnote_ids_do_not_clash_with_heading_ids() {
-        let r = html("## Post\n\nText.[^post]\n\n[^post]: A note.\n");
-        assert!(r.html.contains("<h2 id=\"post\">"), "{}", r.html);
-        assert!(r.html.contains("<a href=\"#fn-post\">1</a>"), "{}", r.html);
-        assert!(
-            r.html
-                .contains("id=\"fn-post\"><sup class=\"footnote-definition-label\">1</sup>"),
-            "{}",
-            r.html
-        );
-        assert_eq!(r.html.matches("id=\"post\"").count(), 1, "{}", r.html);
-    }
-
-    #[test]
-    fn template_syntax_is_plain_text() {
-        let r = html("Use {{ site.data.x }} and {% data y %}\n");
-        assert!(r.html.contains("{{ site.data.x }}"));
-    }
-
-    /// The byte scans agree with the plain searches they replaced.
-    #[test]
-    fn byte_scans_match_plain_searches() {
-        let pages = [
-            "<h2 id=\"a\">x</h2><p data-x=\"1\" id=\"b\">é = id= \"</p><a id=\"c",
-            "id=\"s\" grid=\"g\" id=\"\" =id=\"z\"",
-            "no ids = here",
-            "",
-            "id=",
-        ];
-        for html in pages {
-            let (mut expected, mut rest) = (Vec::new(), html);
-            while let Some(at) = rest.find("id=\"") {
-                rest = &rest[at + 4..];
-                expected.extend(rest.find('"').map(|end| rest[..end].to_string()));
-            }
-            let mut r = Rendered {
-                html: html.into(),
-                ..Rendered::default()
-            };
-            r.keep_facts_only();
-            let ids: Vec<&str> = r.facts.other_ids().collect();
-            assert_eq!(ids, expected, "{html}");
-        }
-        let escaped = escape_html("a&b <c> \"d\" 'e' é\u{a0}😀");
-        assert_eq!(
-            escaped,
-            "a&amp;b &lt;c&gt; &quot;d&quot; &#39;e&#39; é\u{a0}😀"
-        );
-    }
-
-    #[test]
-    fn images_record_their_alt_text() {
-        let r = html("![](a.png) ![A logo](b.png)\n");
-        assert_eq!(r.images[0].alt, "");
-        assert_eq!(r.images[1].alt, "A logo");
-    }
-
-    #[test]
-    fn each_link_in_a_heading_records_its_own_text() {
-        let r = html("## See [the form](/form/) or [call us](tel:101)\n\nBody [here](/x/).\n");
-        let texts: Vec<&str> = r.links.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["the form", "call us", "here"]);
-    }
-
-    #[test]
-    fn footnotes_are_numbered_in_order_of_first_mention() {
-        let r = html("One[^b] two[^a] again[^b].\n\n[^a]: A.\n[^b]: B.\n");
-        let first = r.html.find("href=\"#fn-b\">1<").expect("b is 1");
-        let second = r.html.find("href=\"#fn-a\">2<").expect("a is 2");
-        assert!(first < second);
-        assert!(
-            r.html
-                .contains("id=\"fn-a\"><sup class=\"footnote-definition-label\">2</sup>")
-        );
-    }
-}
+mod tests;

@@ -197,7 +197,14 @@ impl Source {
 
     /// The file's SHA-256 in lower-case hex.
     pub fn sha256_hex(&self) -> String {
-        self.sha256.iter().map(|b| format!("{b:02x}")).collect()
+        // By table, not `format!` per byte: `versions.json` holds one per version of the site.
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(64);
+        for byte in self.sha256 {
+            hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+        }
+        hex
     }
 }
 

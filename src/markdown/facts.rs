@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{LinkKind, Rendered, classify_scheme, find_id_attribute};
+use super::{HtmlIds, LinkKind, Rendered, classify_scheme, find_id_attribute};
 
 /// Distinct strings stored end to end in one buffer, shared by the versions of a policy.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -117,13 +117,23 @@ impl Rendered {
         for heading in &self.headings {
             numbers.push(interner.intern(&heading.id)?);
         }
-        let mut rest = self.html.as_str();
-        while let Some(at) = find_id_attribute(rest) {
-            rest = &rest[at..];
-            if let Some(end) = rest.find('"') {
-                let id = &rest[..end];
-                if !self.headings.iter().any(|h| h.id == id) {
-                    numbers.push(interner.intern(id)?);
+        let mut other = |id: &str| match self.headings.iter().any(|h| h.id == id) {
+            true => Some(()),
+            false => interner.intern(id).map(|number| numbers.push(number)),
+        };
+        match &self.html_ids {
+            HtmlIds::Known(ids) => {
+                for id in ids {
+                    other(id)?;
+                }
+            }
+            HtmlIds::Scan => {
+                let mut rest = self.html.as_str();
+                while let Some(at) = find_id_attribute(rest) {
+                    rest = &rest[at..];
+                    if let Some(end) = rest.find('"') {
+                        other(&rest[..end])?;
+                    }
                 }
             }
         }
