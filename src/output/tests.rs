@@ -3,8 +3,10 @@ use super::*;
 #[test]
 fn paths_cannot_escape() {
     assert!(safe_relative("a/index.html").is_ok());
+    assert!(plainly_relative("a/index.html"));
     for bad in ["../x", "/etc/passwd", "a/../../b", "a\\b", "", "a\0b"] {
         assert!(safe_relative(bad).is_err(), "{bad}");
+        assert!(!plainly_relative(bad), "{bad}");
     }
 }
 

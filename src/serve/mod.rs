@@ -188,7 +188,7 @@ impl Builder<'_> {
             live_reload_url: Some(reload::SCRIPT_URL.to_string()),
             broken_links: self.options.broken_links,
         };
-        let output = MemoryOutput::new();
+        let output = MemoryOutput::after(self.handle.current().files.clone());
         let result = match (loaded, theme) {
             (Ok(content), Ok(theme)) => {
                 build::build_loaded(content, &theme, &options, &output, self.cache, timings)
