@@ -91,10 +91,10 @@ impl Block {
     }
 
     /// The visible text, e.g. for a section title in the summary.
-    pub fn plain_text(&self) -> String {
+    pub fn plain_text(&self, interner: &Interner) -> String {
         self.tokens()
             .filter(|t| t.kind != TokKind::Atom)
-            .map(|t| &*t.text)
+            .map(|t| interner.text(t))
             .collect::<String>()
             .trim()
             .to_string()
@@ -443,7 +443,7 @@ mod tests {
         let mut i = Interner::new();
         parse(md, &mut i)
             .into_iter()
-            .map(|b| (b.kind.clone(), b.path.len(), b.plain_text()))
+            .map(|b| (b.kind.clone(), b.path.len(), b.plain_text(&i)))
             .collect()
     }
 

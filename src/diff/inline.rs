@@ -35,11 +35,12 @@ impl InlineWriter<'_> {
         }
     }
 
-    fn token(out: &mut String, t: &Token) {
+    fn token(&self, out: &mut String, t: &Token) {
+        let text = self.interner.text(t);
         if t.kind == TokKind::Atom {
-            out.push_str(&t.text);
+            out.push_str(text);
         } else {
-            escape::push_text(out, &t.text);
+            escape::push_text(out, text);
         }
     }
 
@@ -84,7 +85,7 @@ impl InlineWriter<'_> {
             if op == Op::Eq || (blank && op == Op::Ins) {
                 for (_, t) in run {
                     self.transition(out, &mut cur, self.interner.stack(t.style));
-                    Self::token(out, t);
+                    self.token(out, t);
                 }
                 continue;
             }
@@ -101,7 +102,7 @@ impl InlineWriter<'_> {
             self.open_change(out, op);
             for (_, t) in run {
                 self.transition(out, &mut cur, self.interner.stack(t.style));
-                Self::token(out, t);
+                self.token(out, t);
             }
             self.transition(out, &mut cur, common);
             Self::close_change(out, op);

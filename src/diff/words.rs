@@ -24,16 +24,31 @@ pub(crate) enum TokKind {
     Atom,
 }
 
-#[derive(Debug, Clone)]
+/// Equal and hashed by `id` alone (the id stands for text, kind and style), so the word diff
+/// compares the tokens themselves rather than a copy of their ids. The text stays in the
+/// interner ([`Interner::text`]): a token is three small copyable fields, with no reference
+/// count to touch as blocks are tokenised and dropped.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Token {
-    /// Plain text for `Word`/`Space`/`Punct` (escaped when rendered), HTML for `Atom`.
-    /// Shared with the interner: a repeated word is one allocation per diff.
-    pub text: Rc<str>,
     pub kind: TokKind,
     /// Interned style stack id (see [`Interner::stack`]).
     pub style: u32,
     /// Interned (style, kind, text) id: the value actually compared by the diff.
     pub id: u32,
+}
+
+impl PartialEq for Token {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Token {}
+
+impl std::hash::Hash for Token {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
 }
 
 /// One inline formatting element: how to open it and how to close it.
@@ -54,14 +69,14 @@ pub(crate) struct Interner {
     /// Token ids by text, then (style, kind): looked up by `&str` with one hash, so a repeated
     /// word costs no allocation beyond its own `Token`.
     tokens: HashMap<Rc<str>, TokenIds, FastHash>,
-    token_count: u32,
+    /// Each token id's text: plain text for `Word`/`Space`/`Punct` (escaped when rendered),
+    /// HTML for `Atom`. Shared with `tokens`' keys: a repeated word is one allocation per diff.
+    texts: Vec<Rc<str>>,
 }
 
 /// The ids of one text: nearly every text comes in one style and kind only, kept inline.
 #[derive(Debug)]
 struct TokenIds {
-    /// The map's key again, to hand out without a second lookup.
-    text: Rc<str>,
     first: (u32, TokKind, u32),
     more: Vec<(u32, TokKind, u32)>,
 }
@@ -172,36 +187,35 @@ impl Interner {
         &self.els[id as usize]
     }
 
+    /// The text of a token (see [`Interner::texts`]).
+    pub fn text(&self, t: &Token) -> &str {
+        &self.texts[t.id as usize]
+    }
+
     pub fn token(&mut self, text: &str, kind: TokKind, style: u32) -> Token {
-        let next = self.token_count;
-        let (text, id) = match self.tokens.get_mut(text) {
+        let next = self.texts.len() as u32;
+        let id = match self.tokens.get_mut(text) {
             Some(ids) => match ids.get(style, kind) {
-                Some(id) => (ids.text.clone(), id),
+                Some(id) => id,
                 None => {
                     ids.more.push((style, kind, next));
-                    (ids.text.clone(), next)
+                    let shared = self.texts[ids.first.2 as usize].clone();
+                    self.texts.push(shared);
+                    next
                 }
             },
             None => {
                 let shared: Rc<str> = Rc::from(text);
                 let ids = TokenIds {
-                    text: shared.clone(),
                     first: (style, kind, next),
                     more: Vec::new(),
                 };
                 self.tokens.insert(shared.clone(), ids);
-                (shared, next)
+                self.texts.push(shared);
+                next
             }
         };
-        if id == next {
-            self.token_count += 1;
-        }
-        Token {
-            text,
-            kind,
-            style,
-            id,
-        }
+        Token { kind, style, id }
     }
 
     /// Splits text into words, whitespace runs and single punctuation marks.
@@ -242,12 +256,10 @@ pub(crate) enum Piece {
 /// Word diff of two token slices. Returns the pieces and whether the deadline
 /// cut the search short (the result is then still correct, only coarser).
 pub(crate) fn diff_tokens(old: &[Token], new: &[Token], deadline: Instant) -> (Vec<Piece>, bool) {
-    let a: Vec<u32> = old.iter().map(|t| t.id).collect();
-    let b: Vec<u32> = new.iter().map(|t| t.id).collect();
-    let limit = super::search_deadline(deadline, a.len() + b.len());
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, &a, &b, limit);
+    let limit = super::search_deadline(deadline, old.len() + new.len());
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, old, new, limit);
     let late = Instant::now() > deadline;
-    let mut pieces = Vec::with_capacity(a.len().max(b.len()));
+    let mut pieces = Vec::with_capacity(old.len().max(new.len()));
     for op in ops {
         match op {
             DiffOp::Equal {
@@ -272,7 +284,7 @@ pub(crate) fn diff_tokens(old: &[Token], new: &[Token], deadline: Instant) -> (V
             }
         }
     }
-    (cleanup(pieces, old), late)
+    (cleanup(&pieces, old), late)
 }
 
 /// Myers happily matches a lone space or comma between two edits, which reads
@@ -280,55 +292,49 @@ pub(crate) fn diff_tokens(old: &[Token], new: &[Token], deadline: Instant) -> (V
 /// only of spaces/punctuation that sit between two changes are folded into the
 /// change, and deletions are moved before insertions so each edit reads as
 /// "removed text, then added text".
-fn cleanup(pieces: Vec<Piece>, old: &[Token]) -> Vec<Piece> {
-    // Split into runs of Equal / non-Equal.
-    let mut runs: Vec<(bool, Vec<Piece>)> = Vec::new();
-    for p in pieces {
-        let eq = matches!(p, Piece::Equal(..));
-        match runs.last_mut() {
-            Some((e, v)) if *e == eq => v.push(p),
-            _ => runs.push((eq, vec![p])),
-        }
-    }
-    let n = runs.len();
-    for run in runs.iter_mut().take(n.saturating_sub(1)).skip(1) {
-        let trivial = run.0
-            && run.1.len() <= 2
-            && run.1.iter().all(|p| match p {
-                Piece::Equal(o, _) => matches!(old[*o].kind, TokKind::Space | TokKind::Punct),
-                _ => false,
-            });
-        if trivial {
-            let v = std::mem::take(&mut run.1);
-            run.0 = false;
-            run.1 = v
-                .iter()
-                .filter_map(|p| match p {
-                    Piece::Equal(o, _) => Some(Piece::Del(*o)),
-                    _ => None,
-                })
-                .chain(v.iter().filter_map(|p| match p {
-                    Piece::Equal(_, n) => Some(Piece::Ins(*n)),
-                    _ => None,
-                }))
-                .collect();
-        }
-    }
-    // Merge adjacent change runs and order each as deletions then insertions.
-    let mut out = Vec::new();
+///
+/// Runs are walked in place (one pending buffer reused for every change run), not
+/// collected into a vector per run.
+fn cleanup(pieces: &[Piece], old: &[Token]) -> Vec<Piece> {
+    let is_eq = |p: &Piece| matches!(p, Piece::Equal(..));
+    let mut out = Vec::with_capacity(pieces.len());
+    // The change run being gathered; written as its deletions, then its insertions.
     let mut pending: Vec<Piece> = Vec::new();
     let flush = |pending: &mut Vec<Piece>, out: &mut Vec<Piece>| {
         out.extend(pending.iter().filter(|p| matches!(p, Piece::Del(_))));
         out.extend(pending.iter().filter(|p| matches!(p, Piece::Ins(_))));
         pending.clear();
     };
-    for (eq, v) in runs {
-        if eq {
-            flush(&mut pending, &mut out);
-            out.extend(v);
-        } else {
-            pending.extend(v);
+    let mut i = 0;
+    while i < pieces.len() {
+        let eq = is_eq(&pieces[i]);
+        let mut j = i + 1;
+        while j < pieces.len() && is_eq(&pieces[j]) == eq {
+            j += 1;
         }
+        let run = &pieces[i..j];
+        let between_changes = i > 0 && j < pieces.len();
+        let trivial = eq
+            && between_changes
+            && run.len() <= 2
+            && run.iter().all(|p| match p {
+                Piece::Equal(o, _) => matches!(old[*o].kind, TokKind::Space | TokKind::Punct),
+                _ => false,
+            });
+        if trivial {
+            for p in run {
+                if let Piece::Equal(o, n) = *p {
+                    pending.push(Piece::Del(o));
+                    pending.push(Piece::Ins(n));
+                }
+            }
+        } else if eq {
+            flush(&mut pending, &mut out);
+            out.extend_from_slice(run);
+        } else {
+            pending.extend_from_slice(run);
+        }
+        i = j;
     }
     flush(&mut pending, &mut out);
     out
@@ -346,17 +352,17 @@ mod tests {
         v
     }
 
-    fn sides(p: &[Piece], old: &[Token], new: &[Token]) -> (String, String) {
+    fn sides(i: &Interner, p: &[Piece], old: &[Token], new: &[Token]) -> (String, String) {
         let mut a = String::new();
         let mut b = String::new();
         for x in p {
             match *x {
                 Piece::Equal(o, n) => {
-                    a.push_str(&old[o].text);
-                    b.push_str(&new[n].text);
+                    a.push_str(i.text(&old[o]));
+                    b.push_str(i.text(&new[n]));
                 }
-                Piece::Del(o) => a.push_str(&old[o].text),
-                Piece::Ins(n) => b.push_str(&new[n].text),
+                Piece::Del(o) => a.push_str(i.text(&old[o])),
+                Piece::Ins(n) => b.push_str(i.text(&new[n])),
             }
         }
         (a, b)
@@ -366,7 +372,7 @@ mod tests {
     fn tokenises_words_spaces_and_punctuation() {
         let mut i = Interner::new();
         let t = toks(&mut i, "Hello,  wörld 42!");
-        let texts: Vec<&str> = t.iter().map(|t| &*t.text).collect();
+        let texts: Vec<&str> = t.iter().map(|t| i.text(t)).collect();
         assert_eq!(texts, ["Hello", ",", "  ", "wörld", " ", "42", "!"]);
         assert_eq!(t.iter().filter(|t| t.kind == TokKind::Word).count(), 3);
     }
@@ -383,14 +389,14 @@ mod tests {
         let dels: Vec<&str> = p
             .iter()
             .filter_map(|x| match x {
-                Piece::Del(o) => Some(&*old[*o].text),
+                Piece::Del(o) => Some(i.text(&old[*o])),
                 _ => None,
             })
             .collect();
         let ins: Vec<&str> = p
             .iter()
             .filter_map(|x| match x {
-                Piece::Ins(n) => Some(&*new[*n].text),
+                Piece::Ins(n) => Some(i.text(&new[*n])),
                 _ => None,
             })
             .collect();
@@ -453,9 +459,9 @@ mod tests {
                 Piece::Equal(_, n) | Piece::Ins(n) => Some(n), _ => None }).collect();
             prop_assert_eq!(olds, (0..old.len()).collect::<Vec<_>>());
             prop_assert_eq!(news, (0..new.len()).collect::<Vec<_>>());
-            let (ra, rb) = sides(&p, &old, &new);
-            let ea: String = old.iter().map(|t| &*t.text).collect();
-            let eb: String = new.iter().map(|t| &*t.text).collect();
+            let (ra, rb) = sides(&i, &p, &old, &new);
+            let ea: String = old.iter().map(|t| i.text(t)).collect();
+            let eb: String = new.iter().map(|t| i.text(t)).collect();
             prop_assert_eq!(ra, ea);
             prop_assert_eq!(rb, eb);
             for x in &p {
