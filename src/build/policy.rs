@@ -262,18 +262,22 @@ pub(super) fn input_key(mut hasher: KeyHasher, plan: &SitePlan, policy: &PolicyP
         buffer.extend_from_slice(&version.source.sha256);
         buffer.extend_from_slice(&version.date.num_days_from_ce().to_le_bytes());
         buffer.push(planned.status as u8);
-        let path = &version.source.path;
-        let parent = path.parent();
+        // Split at the last separator by hand: `Path::parent` and `file_name` parse every
+        // component, which showed in profiles of a save.
+        let path = version.source.path.as_os_str().as_encoded_bytes();
+        let cut = path
+            .iter()
+            .rposition(|&b| std::path::is_separator(char::from(b)))
+            .map_or(0, |i| i + 1);
+        let (parent, name) = path.split_at(cut);
         if folder != Some(parent) {
             folder = Some(parent);
-            let bytes = parent.map_or(&[][..], |p| p.as_os_str().as_encoded_bytes());
             buffer.push(1);
-            buffer.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            buffer.extend_from_slice(bytes);
+            buffer.extend_from_slice(&(parent.len() as u64).to_le_bytes());
+            buffer.extend_from_slice(parent);
         } else {
             buffer.push(0);
         }
-        let name = path.file_name().map_or(&[][..], |n| n.as_encoded_bytes());
         buffer.extend_from_slice(&(name.len() as u64).to_le_bytes());
         buffer.extend_from_slice(name);
     }
