@@ -336,7 +336,7 @@ impl<'a> VersionPage<'a> {
 #[derive(Serialize)]
 pub struct IndexPage<'a> {
     pub page: PageMeta,
-    pub policies: &'a [PolicyView],
+    pub policies: Vec<&'a PolicyView>,
     pub pages: Vec<NavItem>,
 }
 

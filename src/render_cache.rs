@@ -17,6 +17,7 @@ use crate::diagnostics::Diagnostic;
 use crate::diff::DocumentDiff;
 use crate::links::LinkTargets;
 use crate::markdown::Rendered;
+use crate::pages::PolicyView;
 
 mod spliced;
 use spliced::Spliced;
@@ -108,6 +109,11 @@ struct Generation {
     diffs: HashMap<Key, Arc<DocumentDiff>>,
     /// Shared with the output and the policies that hold the same page.
     pages: HashMap<Key, Arc<Vec<u8>>>,
+    /// Each policy's summary by the key of its inputs, with the key of its own JSON: an
+    /// edit to a body leaves the summary, and so the home page, as it was.
+    views: HashMap<Key, (Arc<PolicyView>, Key)>,
+    /// At most one: the compiled templates, with `site` in their global context.
+    templates: Option<(Key, Arc<tera::Tera>)>,
 }
 
 pub struct RenderCache {
@@ -244,6 +250,43 @@ impl RenderCache {
         }
         lock(&self.next).spliced.insert(name, Arc::new(made));
         bytes
+    }
+
+    /// A policy's summary for templates, made again only when `key` (everything it shows is
+    /// made from) changes, with the key of its JSON. Making and hashing a thousand summaries
+    /// on every save was a fifth of a save's work.
+    pub fn view(&self, key: Key, make: impl FnOnce() -> PolicyView) -> (Arc<PolicyView>, Key) {
+        self.entry(
+            |g| &mut g.views,
+            key,
+            || {
+                let view = make();
+                let json = self.hasher().json(&view).finish();
+                Ok::<_, Infallible>((Arc::new(view), json))
+            },
+        )
+        .unwrap_or_else(|never| match never {})
+        .0
+    }
+
+    /// The compiled templates for `key` (the theme's files and `site`): compiling them again
+    /// on every save is wasted while neither changes.
+    pub fn templates<E>(
+        &self,
+        key: Key,
+        compile: impl FnOnce() -> Result<tera::Tera, E>,
+    ) -> Result<Arc<tera::Tera>, E> {
+        let cached = lock(&self.last)
+            .templates
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, tera)| tera.clone());
+        let tera = match cached {
+            Some(tera) => tera,
+            None => Arc::new(compile()?),
+        };
+        lock(&self.next).templates = Some((key, tera.clone()));
+        Ok(tera)
     }
 
     /// One policy's broken links, for unchanged links and targets.

@@ -344,3 +344,43 @@ fn site_wide_files_spliced_after_an_edit_equal_a_fresh_build() {
         );
     }
 }
+
+/// The home page is keyed by each policy's summary, kept between builds: it must follow a
+/// change to a summary, and stay as it was (not render again) when only a body changes.
+#[test]
+fn the_home_page_follows_summaries_and_is_reused_when_only_a_body_changes() {
+    let (_dir, content) = fixture_copy();
+    let cache = RenderCache::default();
+    let first = cached(&content, &cache);
+    let version = content.join("policies/webchat-disclaimer/2024-05-20.md");
+
+    edit(&version, "not monitored", "never monitored");
+    let body_edited = cached(&content, &cache);
+    assert_same(&body_edited, &full(&content), "edit a body");
+    assert!(
+        Arc::ptr_eq(&first["index.html"], &body_edited["index.html"]),
+        "a body edit leaves the home page as it was rendered"
+    );
+
+    edit(
+        &version,
+        "title: Webchat disclaimer",
+        "title: Webchat warning",
+    );
+    let retitled = cached(&content, &cache);
+    assert_same(&retitled, &full(&content), "edit a title");
+    assert!(
+        String::from_utf8_lossy(&retitled["index.html"]).contains("Webchat warning"),
+        "the home page shows the new title"
+    );
+
+    // A draft published becomes the upcoming version the home page lists.
+    edit(
+        &content.join("policies/webchat-disclaimer/2026-12-01.md"),
+        "draft: true",
+        "draft: false",
+    );
+    let published = cached(&content, &cache);
+    assert_same(&published, &full(&content), "publish a draft");
+    assert!(published["index.html"] != retitled["index.html"]);
+}

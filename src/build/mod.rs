@@ -182,19 +182,22 @@ fn build_inner(
 ) -> Result<BuildReport, BuildError> {
     let timed_output = TimedOutput::new(output);
     let output: &dyn Output = &timed_output;
-    let mut tera = theme.templates()?;
     let plan = SitePlan::new(content, options.today, options.drafts);
     let urls = &plan.urls;
     let assets = theme.assets();
     let site = site_context(&plan, options, &assets);
-    tera.global_context().insert("site", &site);
     let shared = cache.map(|c| theme.fingerprint(c.hasher()).json(&site).finish());
+    let compile = || -> Result<tera::Tera, BuildError> {
+        let mut tera = theme.templates()?;
+        tera.global_context().insert("site", &site);
+        Ok(tera)
+    };
+    let tera = match cache.zip(shared) {
+        Some((cache, shared)) => cache.templates(shared, compile)?,
+        None => Arc::new(compile()?),
+    };
     let writer = Writer::new(output, &tera, theme, urls, cache.zip(shared));
-    let policy_views: Vec<PolicyView> = plan
-        .policies
-        .par_iter()
-        .map(|p| PolicyView::new(urls, p))
-        .collect();
+    let views = policy_views(&plan, cache);
     timings.phase("compile templates, plan");
 
     let sanitizer = Sanitizer::default();
@@ -202,24 +205,24 @@ fn build_inner(
     let policies: Vec<(Arc<PolicyOutput>, Option<Key>)> = plan
         .policies
         .par_iter()
-        .zip(&policy_views)
+        .zip(&views)
         .map(|(policy, view)| {
             let job = policy::PolicyJob {
                 plan: &plan,
                 policy,
-                view,
+                view: &view.view,
                 writer: &writer,
                 sanitizer: &sanitizer,
                 context: OnceLock::new(),
             };
-            match cache.zip(shared) {
-                Some((cache, shared)) => {
-                    let key = job.key(cache.hasher(), shared);
+            match cache.zip(shared).zip(view.input) {
+                Some(((cache, shared), input)) => {
+                    let key = policy::policy_key(cache.hasher(), shared, input);
                     let built = cache.policy(policy.slug(), key, || job.build())?;
                     writer.group(&built.files)?;
                     Ok((built, Some(key)))
                 }
-                None => {
+                _ => {
                     let mut built = job.build()?;
                     writer.group(&std::mem::take(&mut built.files))?;
                     Ok((Arc::new(built), None))
@@ -256,7 +259,7 @@ fn build_inner(
         })
         .collect();
 
-    write_site_pages(&plan, &policy_views, &pages, &writer)?;
+    write_site_pages(&plan, &views, &pages, &writer)?;
     timings.phase("site pages");
     for asset in &assets {
         writer.file(&asset.published, asset.bytes.clone())?;
@@ -276,6 +279,37 @@ fn build_inner(
         files_unchanged: writer.unchanged.load(Ordering::Relaxed),
         warnings: problems,
     })
+}
+
+/// A policy's summary for templates, with (for `serve`) the key of its inputs and of its JSON.
+struct KeyedView {
+    view: Arc<PolicyView>,
+    input: Option<Key>,
+    json: Option<Key>,
+}
+
+/// Every policy's summary: `serve` makes again only those whose inputs changed.
+fn policy_views(plan: &SitePlan, cache: Option<&RenderCache>) -> Vec<KeyedView> {
+    let urls = &plan.urls;
+    plan.policies
+        .par_iter()
+        .map(|p| match cache {
+            Some(cache) => {
+                let input = policy::input_key(cache.hasher(), plan, p);
+                let (view, json) = cache.view(input, || PolicyView::new(urls, p));
+                KeyedView {
+                    view,
+                    input: Some(input),
+                    json: Some(json),
+                }
+            }
+            None => KeyedView {
+                view: Arc::new(PolicyView::new(urls, p)),
+                input: None,
+                json: None,
+            },
+        })
+        .collect()
 }
 
 /// What every template sees as `site`.
@@ -310,7 +344,7 @@ fn site_context(
 /// and the quick-exit explanation.
 fn write_site_pages(
     plan: &SitePlan,
-    policy_views: &[PolicyView],
+    views: &[KeyedView],
     pages: &PageDocuments,
     writer: &Writer,
 ) -> Result<(), BuildError> {
@@ -333,7 +367,7 @@ fn write_site_pages(
 
     let index = IndexPage {
         page: PageMeta::new(urls, "All policies", urls.index(), urls.index()),
-        policies: policy_views,
+        policies: views.iter().map(|v| &*v.view).collect(),
         pages: plan
             .pages
             .iter()
@@ -343,7 +377,16 @@ fn write_site_pages(
             })
             .collect(),
     };
-    writer.page("index.html", &urls.index(), &index)?;
+    // Keyed by each summary's JSON key rather than by the JSON of a thousand summaries.
+    let index_key = writer.cache.and_then(|(cache, _)| {
+        let mut hasher = cache.hasher();
+        hasher.json(&index.page).json(&index.pages);
+        for view in views {
+            hasher.part(&view.json?.bytes());
+        }
+        Some(hasher.finish())
+    });
+    writer.page_keyed("index.html", &urls.index(), &index, index_key)?;
     let not_found = StandalonePage {
         page: PageMeta::new(urls, "Page not found", urls.file("404.html"), String::new()),
         draft: false,

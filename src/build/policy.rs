@@ -245,29 +245,51 @@ impl PolicyJob<'_, '_> {
         )?;
         Ok((self.plan.urls.output_path(site_path), html))
     }
+}
 
-    /// Everything the policy's pages are made from besides what all pages share (`shared`):
-    /// equal keys mean equal output, so `serve` may reuse the policy whole.
-    pub fn key(&self, mut hasher: KeyHasher, shared: Key) -> Key {
-        let plan = self.plan;
-        hasher
-            .part(&shared.bytes())
-            .part(plan.urls.absolute("").as_bytes())
-            .part(self.policy.slug().as_bytes())
-            .part(&self.policy.shown.to_le_bytes());
-        // Per version, in one part (a large site has tens of thousands of versions and this
-        // runs on every save in `serve`): the SHA-256 of the file's bytes stands for its front
-        // matter and body, the date and status for where it stands, the path for its links.
-        let mut buffer = Vec::with_capacity(256);
-        for planned in &self.policy.versions {
-            let version = planned.version;
-            buffer.clear();
-            buffer.extend_from_slice(&version.source.sha256);
-            buffer.extend_from_slice(&version.date.num_days_from_ce().to_le_bytes());
-            buffer.push(planned.status as u8);
-            buffer.extend_from_slice(version.source.path.as_os_str().as_encoded_bytes());
-            hasher.part(&buffer);
+/// The key of everything a policy's pages and summary are made from besides what all pages
+/// share: equal keys mean equal output, so `serve` may reuse the policy (and its summary) whole.
+/// `policy_key` adds what all pages share.
+pub(super) fn input_key(mut hasher: KeyHasher, plan: &SitePlan, policy: &PolicyPlan) -> Key {
+    // One part for the policy (a large site has tens of thousands of versions and this runs
+    // on every save in `serve`): per version, the SHA-256 of the file's bytes stands for its
+    // front matter and body, the date and status for where it stands, the path for its links;
+    // a folder shared with the version before is not repeated.
+    let mut buffer = Vec::with_capacity(64 * policy.versions.len() + 64);
+    let mut folder = None;
+    for planned in &policy.versions {
+        let version = planned.version;
+        buffer.extend_from_slice(&version.source.sha256);
+        buffer.extend_from_slice(&version.date.num_days_from_ce().to_le_bytes());
+        buffer.push(planned.status as u8);
+        // Split at the last separator by hand: `Path::parent` and `file_name` parse every
+        // component, which showed in profiles of a save.
+        let path = version.source.path.as_os_str().as_encoded_bytes();
+        let cut = path
+            .iter()
+            .rposition(|&b| std::path::is_separator(char::from(b)))
+            .map_or(0, |i| i + 1);
+        let (parent, name) = path.split_at(cut);
+        if folder != Some(parent) {
+            folder = Some(parent);
+            buffer.push(1);
+            buffer.extend_from_slice(&(parent.len() as u64).to_le_bytes());
+            buffer.extend_from_slice(parent);
+        } else {
+            buffer.push(0);
         }
-        hasher.finish()
+        buffer.extend_from_slice(&(name.len() as u64).to_le_bytes());
+        buffer.extend_from_slice(name);
     }
+    hasher
+        .part(plan.urls.absolute("").as_bytes())
+        .part(policy.slug().as_bytes())
+        .part(&policy.shown.to_le_bytes())
+        .part(&buffer);
+    hasher.finish()
+}
+
+/// A policy's cache key: its inputs (`input_key`) and what all its pages share (`shared`).
+pub(super) fn policy_key(mut hasher: KeyHasher, shared: Key, input: Key) -> Key {
+    hasher.part(&shared.bytes()).part(&input.bytes()).finish()
 }

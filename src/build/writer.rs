@@ -56,7 +56,7 @@ impl<'a> Writer<'a> {
         template: &str,
         context: &impl serde::Serialize,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
-        self.render_on(None, template, context)
+        self.render_on(None, template, context, None)
     }
 
     /// [`Writer::render`] for a page of one policy: `context` adds to what `policy` holds.
@@ -66,14 +66,17 @@ impl<'a> Writer<'a> {
         template: &str,
         context: &impl serde::Serialize,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
-        self.render_on(Some(policy), template, context)
+        self.render_on(Some(policy), template, context, None)
     }
 
+    /// `key`, when given, stands for everything in `context` (for `serve`'s page cache): a
+    /// context of a thousand entries costs more to hash as JSON than keys made as it was.
     fn render_on(
         &self,
         base: Option<&PolicyContext>,
         template: &str,
         context: &impl serde::Serialize,
+        key: Option<Key>,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
         let render = || -> Result<Vec<u8>, BuildError> {
             let mut full = base.map_or_else(tera::Context::new, |base| base.context.clone());
@@ -88,16 +91,17 @@ impl<'a> Writer<'a> {
             Ok(html)
         };
         let html = match self.cache {
-            Some((cache, shared)) => cache.page(
-                cache
-                    .hasher()
-                    .part(&shared.bytes())
-                    .part(template.as_bytes())
-                    .part(base.map_or(&[][..], |base| &base.json))
-                    .json(context)
-                    .finish(),
-                render,
-            )?,
+            Some((cache, shared)) => {
+                let mut hasher = cache.hasher();
+                hasher.part(&shared.bytes()).part(template.as_bytes());
+                match key {
+                    Some(key) => hasher.part(b"keyed").part(&key.bytes()),
+                    None => hasher
+                        .part(base.map_or(&[][..], |base| &base.json))
+                        .json(context),
+                };
+                cache.page(hasher.finish(), render)?
+            }
             None => Arc::new(render()?),
         };
         self.pages.fetch_add(1, Ordering::Relaxed);
@@ -112,6 +116,19 @@ impl<'a> Writer<'a> {
         context: &impl serde::Serialize,
     ) -> Result<(), BuildError> {
         let html = self.render(template, context)?;
+        let relative = self.urls.output_path(site_path);
+        self.count(&relative, self.output.write_shared(&relative, &html))
+    }
+
+    /// [`Writer::page`] with a key standing for `context` (see `render_on`).
+    pub fn page_keyed(
+        &self,
+        template: &str,
+        site_path: &str,
+        context: &impl serde::Serialize,
+        key: Option<Key>,
+    ) -> Result<(), BuildError> {
+        let html = self.render_on(None, template, context, key)?;
         let relative = self.urls.output_path(site_path);
         self.count(&relative, self.output.write_shared(&relative, &html))
     }

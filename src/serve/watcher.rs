@@ -19,8 +19,11 @@ use super::{ServeOptions, Signal};
 
 /// The longest a burst of events is gathered before a rebuild starts.
 const DEBOUNCE: Duration = Duration::from_millis(100);
-/// A gap this long ends a burst early, so that one save rebuilds quickly.
-const QUIET: Duration = Duration::from_millis(15);
+/// A gap this long ends a burst early, so that one save rebuilds quickly. An editor's save
+/// (write a temporary file, rename it over the old one) arrives within a millisecond; a burst
+/// split anyway costs a second rebuild, not a wrong site: the store reads each path as it is
+/// on disk, and a build that fails on a half-written file waits for the rest (`SETTLE`).
+const QUIET: Duration = Duration::from_millis(5);
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Native file events, or polling where they never arrive (Docker volumes, network shares).
