@@ -209,14 +209,8 @@ impl RenderCache {
 
     /// Every path and anchor of the site, for link checking: kept while none of them changes.
     pub fn targets(&self, key: Key, build: impl FnOnce() -> LinkTargets) -> Arc<LinkTargets> {
-        let cached = lock(&self.last)
-            .targets
-            .as_ref()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, targets)| targets.clone());
-        let targets = cached.unwrap_or_else(|| Arc::new(build()));
-        lock(&self.next).targets = Some((key, targets.clone()));
-        targets
+        self.single(|g| &mut g.targets, key, || Ok::<_, Infallible>(build()))
+            .unwrap_or_else(|never| match never {})
     }
 
     /// A site-wide file made from the pieces of every policy (`versions.json`, the feed, the
@@ -276,17 +270,26 @@ impl RenderCache {
         key: Key,
         compile: impl FnOnce() -> Result<tera::Tera, E>,
     ) -> Result<Arc<tera::Tera>, E> {
-        let cached = lock(&self.last)
-            .templates
+        self.single(|g| &mut g.templates, key, compile)
+    }
+
+    /// A slot that holds one value, the last build's, reused while its key is the same.
+    fn single<T, E>(
+        &self,
+        slot: fn(&mut Generation) -> &mut Option<(Key, Arc<T>)>,
+        key: Key,
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        let cached = slot(&mut lock(&self.last))
             .as_ref()
             .filter(|(k, _)| *k == key)
-            .map(|(_, tera)| tera.clone());
-        let tera = match cached {
-            Some(tera) => tera,
-            None => Arc::new(compile()?),
+            .map(|(_, value)| value.clone());
+        let value = match cached {
+            Some(value) => value,
+            None => Arc::new(make()?),
         };
-        lock(&self.next).templates = Some((key, tera.clone()));
-        Ok(tera)
+        *slot(&mut lock(&self.next)) = Some((key, value.clone()));
+        Ok(value)
     }
 
     /// One policy's broken links, for unchanged links and targets.

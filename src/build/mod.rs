@@ -215,7 +215,7 @@ fn build_inner(
                 sanitizer: &sanitizer,
                 context: OnceLock::new(),
             };
-            match cache.zip(shared).zip(view.input) {
+            match cache.zip(shared).zip(view.keys.map(|k| k.input)) {
                 Some(((cache, shared), input)) => {
                     let key = policy::policy_key(cache.hasher(), shared, input);
                     let built = cache.policy(policy.slug(), key, || job.build())?;
@@ -281,11 +281,16 @@ fn build_inner(
     })
 }
 
-/// A policy's summary for templates, with (for `serve`) the key of its inputs and of its JSON.
+/// A policy's summary for templates, with (for `serve`) the keys of its inputs and of its JSON.
 struct KeyedView {
     view: Arc<PolicyView>,
-    input: Option<Key>,
-    json: Option<Key>,
+    keys: Option<ViewKeys>,
+}
+
+#[derive(Clone, Copy)]
+struct ViewKeys {
+    input: Key,
+    json: Key,
 }
 
 /// Every policy's summary: `serve` makes again only those whose inputs changed.
@@ -299,14 +304,12 @@ fn policy_views(plan: &SitePlan, cache: Option<&RenderCache>) -> Vec<KeyedView> 
                 let (view, json) = cache.view(input, || PolicyView::new(urls, p));
                 KeyedView {
                     view,
-                    input: Some(input),
-                    json: Some(json),
+                    keys: Some(ViewKeys { input, json }),
                 }
             }
             None => KeyedView {
                 view: Arc::new(PolicyView::new(urls, p)),
-                input: None,
-                json: None,
+                keys: None,
             },
         })
         .collect()
@@ -382,7 +385,7 @@ fn write_site_pages(
         let mut hasher = cache.hasher();
         hasher.json(&index.page).json(&index.pages);
         for view in views {
-            hasher.part(&view.json?.bytes());
+            hasher.part(&view.keys?.json.bytes());
         }
         Some(hasher.finish())
     });

@@ -50,16 +50,8 @@ impl<'a> Writer<'a> {
         self.cache.map(|(cache, _)| cache)
     }
 
-    /// Renders `template` with `context`, through the page cache when rebuilding for `serve`.
-    pub fn render(
-        &self,
-        template: &str,
-        context: &impl serde::Serialize,
-    ) -> Result<Arc<Vec<u8>>, BuildError> {
-        self.render_on(None, template, context, None)
-    }
-
-    /// [`Writer::render`] for a page of one policy: `context` adds to what `policy` holds.
+    /// Renders a page of one policy (`context` adds to what `policy` holds), through the page
+    /// cache when rebuilding for `serve`.
     pub fn render_policy_page(
         &self,
         policy: &PolicyContext,
@@ -115,9 +107,7 @@ impl<'a> Writer<'a> {
         site_path: &str,
         context: &impl serde::Serialize,
     ) -> Result<(), BuildError> {
-        let html = self.render(template, context)?;
-        let relative = self.urls.output_path(site_path);
-        self.count(&relative, self.output.write_shared(&relative, &html))
+        self.page_keyed(template, site_path, context, None)
     }
 
     /// [`Writer::page`] with a key standing for `context` (see `render_on`).
