@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, PolicyDiffer};
 use crate::links::DocumentLinks;
 use crate::markdown::{Events, LinkKind, LinkResolver, escape_html};
-use crate::pages::{PageMeta, PolicyView, VersionView};
+use crate::pages::{PageMeta, PolicyContext, PolicyPage, PolicyView, SharedVersion, insert};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::{PolicyPlan, SitePlan};
 
@@ -222,14 +222,19 @@ pub fn previous_index(policy: &PolicyPlan, index: usize) -> Option<usize> {
 
 /// The context of `/<slug>/history/`.
 #[derive(Serialize)]
-pub struct HistoryPage {
+pub struct HistoryPage<'a> {
     pub page: PageMeta,
     /// Every version the build publishes (drafts only in preview), newest first.
-    pub versions: Vec<VersionView>,
+    pub versions: Vec<&'a SharedVersion>,
 }
 
-impl HistoryPage {
-    pub fn new(plan: &SitePlan, policy: &PolicyView, policy_plan: &PolicyPlan) -> Self {
+impl<'a> HistoryPage<'a> {
+    pub fn new(
+        plan: &SitePlan,
+        policy: &PolicyView,
+        policy_plan: &PolicyPlan,
+        shared: &'a PolicyContext,
+    ) -> Self {
         let urls = &plan.urls;
         let mut page = PageMeta::new(
             urls,
@@ -238,11 +243,18 @@ impl HistoryPage {
             policy.url.clone(),
         );
         page.heading = page.title.clone();
-        let versions = (0..policy_plan.versions.len())
-            .rev()
-            .map(|i| VersionView::new(urls, policy_plan, i))
-            .collect();
+        let versions = shared.versions.iter().rev().collect();
         HistoryPage { page, versions }
+    }
+}
+
+impl PolicyPage for HistoryPage<'_> {
+    fn add_to(&self, context: &mut tera::Context) -> Result<(), tera::Error> {
+        let HistoryPage { page, versions } = self;
+        insert(context, "page", page)?;
+        let versions: Vec<tera::Value> = versions.iter().map(|v| v.value.clone()).collect();
+        context.insert_value("versions", tera::Value::from(versions));
+        Ok(())
     }
 }
 
@@ -260,8 +272,8 @@ pub struct ChangeLink {
 #[derive(Serialize)]
 pub struct ChangesPage<'a> {
     pub page: PageMeta,
-    pub version: VersionView,
-    pub previous: VersionView,
+    pub version: &'a SharedVersion,
+    pub previous: &'a SharedVersion,
     pub summary: &'a DiffSummary,
     pub changes: Vec<ChangeLink>,
     /// Why the comparison is coarser than word by word, when it is.
@@ -275,14 +287,18 @@ impl<'a> ChangesPage<'a> {
         plan: &SitePlan,
         policy: &PolicyView,
         policy_plan: &PolicyPlan,
+        shared: &'a PolicyContext,
         index: usize,
         diff: &'a VersionDiff,
     ) -> Self {
         let urls = &plan.urls;
-        let version = VersionView::new(urls, policy_plan, index);
-        let previous = VersionView::new(urls, policy_plan, diff.previous);
+        let version = &shared.versions[index];
+        let previous = &shared.versions[diff.previous];
         let path = urls.changes(policy_plan.slug(), policy_plan.versions[index].version.date);
-        let title = format!("What changed in {} on {}", version.title, version.date_long);
+        let title = format!(
+            "What changed in {} on {}",
+            version.view.title, version.view.date_long
+        );
         let page = PageMeta::new(urls, title, path, policy.url.clone());
         let summary = &diff.diff.summary;
         let changes = summary
@@ -303,6 +319,29 @@ impl<'a> ChangesPage<'a> {
             coarse: diff.diff.coarse.as_deref(),
             body: &diff.diff.html,
         }
+    }
+}
+
+impl PolicyPage for ChangesPage<'_> {
+    fn add_to(&self, context: &mut tera::Context) -> Result<(), tera::Error> {
+        // Taken apart so that a new field cannot be left out here.
+        let ChangesPage {
+            page,
+            version,
+            previous,
+            summary,
+            changes,
+            coarse,
+            body,
+        } = self;
+        insert(context, "page", page)?;
+        context.insert_value("version", version.value.clone());
+        context.insert_value("previous", previous.value.clone());
+        insert(context, "summary", summary)?;
+        insert(context, "changes", changes)?;
+        insert(context, "coarse", coarse)?;
+        context.insert_value("body", tera::Value::from(*body));
+        Ok(())
     }
 }
 

@@ -277,10 +277,14 @@ pub struct PolicyContext {
     pub context: tera::Context,
     /// The same, as JSON, for `serve`'s page-cache keys.
     pub json: Vec<u8>,
+    /// Each version, in the order of `PolicyPlan::versions`: a version shows on its own pages,
+    /// on its changes page and the next one's, and on the history page, so it is made and
+    /// converted once rather than on each.
+    pub versions: Vec<SharedVersion>,
 }
 
 impl PolicyContext {
-    pub fn new(policy: &PolicyView) -> Self {
+    pub fn new(urls: &Urls, plan: &PolicyPlan, policy: &PolicyView) -> Self {
         let mut context = tera::Context::new();
         context.insert("policy", policy);
         context.insert("current", &policy.current);
@@ -288,8 +292,49 @@ impl PolicyContext {
         PolicyContext {
             context,
             json: serde_json::to_vec(policy).unwrap_or_default(),
+            versions: (0..plan.versions.len())
+                .map(|index| SharedVersion::new(VersionView::new(urls, plan, index)))
+                .collect(),
         }
     }
+}
+
+/// A [`VersionView`] with the value templates get for it: Tera's maps are reference-counted,
+/// so each page that shows the version takes a clone of one value instead of converting it.
+pub struct SharedVersion {
+    pub view: VersionView,
+    pub value: tera::Value,
+}
+
+impl SharedVersion {
+    pub fn new(view: VersionView) -> Self {
+        let value = tera::Value::from_serializable(&view);
+        SharedVersion { view, value }
+    }
+}
+
+/// As its view: `serve` keys pages by their contexts' JSON.
+impl Serialize for SharedVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.view.serialize(serializer)
+    }
+}
+
+/// A page of one policy: what it adds to its [`PolicyContext`]. `Serialize` gives the same
+/// variables (for `serve`'s page-cache keys); `add_to` builds them for Tera directly, taking
+/// the versions' values as they were converted once.
+pub trait PolicyPage: Serialize {
+    fn add_to(&self, context: &mut tera::Context) -> Result<(), tera::Error>;
+}
+
+/// Converts `value` for Tera and adds it to `context` as `name`.
+pub fn insert(
+    context: &mut tera::Context,
+    name: &'static str,
+    value: &impl Serialize,
+) -> Result<(), tera::Error> {
+    context.insert_value(name, tera::Value::try_from_serializable(value)?);
+    Ok(())
 }
 
 /// The context of a policy version page (`/<slug>/` or `/<slug>/<date>/`), besides its
@@ -297,7 +342,7 @@ impl PolicyContext {
 #[derive(Serialize)]
 pub struct VersionPage<'a> {
     pub page: PageMeta,
-    pub version: VersionView,
+    pub version: &'a SharedVersion,
     pub toc: Vec<&'a Heading>,
     pub body: &'a str,
 }
@@ -305,30 +350,48 @@ pub struct VersionPage<'a> {
 impl<'a> VersionPage<'a> {
     pub fn new(
         plan: &SitePlan,
-        policy: &'a PolicyView,
-        policy_plan: &PolicyPlan,
+        policy: &PolicyView,
+        shared: &'a PolicyContext,
         index: usize,
         rendered: &'a Rendered,
         at_dated_url: bool,
     ) -> Self {
         let urls = &plan.urls;
-        let version = VersionView::new(urls, policy_plan, index);
+        let version = &shared.versions[index];
+        let view = &version.view;
         let (title, path) = if at_dated_url {
             (
-                format!("{} (version of {})", version.title, version.date_long),
-                version.url.clone(),
+                format!("{} (version of {})", view.title, view.date_long),
+                view.url.clone(),
             )
         } else {
-            (version.title.clone(), policy.url.clone())
+            (view.title.clone(), policy.url.clone())
         };
         let mut page = PageMeta::new(urls, title, path, policy.url.clone());
-        page.heading = version.title.clone();
+        page.heading = view.title.clone();
         VersionPage {
             page,
             version,
             toc: table_of_contents(rendered),
             body: &rendered.html,
         }
+    }
+}
+
+impl PolicyPage for VersionPage<'_> {
+    fn add_to(&self, context: &mut tera::Context) -> Result<(), tera::Error> {
+        // Taken apart so that a new field cannot be left out here.
+        let VersionPage {
+            page,
+            version,
+            toc,
+            body,
+        } = self;
+        insert(context, "page", page)?;
+        context.insert_value("version", version.value.clone());
+        insert(context, "toc", toc)?;
+        context.insert_value("body", tera::Value::from(*body));
+        Ok(())
     }
 }
 

@@ -19,7 +19,7 @@ use crate::feeds;
 use crate::history::{self, ChangesPage, HistoryPage, VersionChain, VersionDiff};
 use crate::markdown::{self, Events, Rendered, Sanitizer};
 use crate::output::OutputFile;
-use crate::pages::{PolicyContext, PolicyView, VersionPage};
+use crate::pages::{PolicyContext, PolicyPage, PolicyView, VersionPage};
 use crate::render_cache::{Key, KeyHasher};
 use crate::site::{PolicyPlan, SitePlan};
 
@@ -129,7 +129,7 @@ impl PolicyJob<'_, '_> {
                 parts.diffs.push((key, diff.diff));
             }
         }
-        let history = HistoryPage::new(self.plan, self.view, self.policy);
+        let history = HistoryPage::new(self.plan, self.view, self.policy, self.context());
         files.push(self.page("history.html", &history.page.path, &history)?);
         let targets_key = self.writer.render_cache().map(|cache| {
             let mut hasher = cache.hasher();
@@ -207,7 +207,7 @@ impl PolicyJob<'_, '_> {
             let context = VersionPage::new(
                 plan,
                 self.view,
-                self.policy,
+                self.context(),
                 index,
                 &document.rendered,
                 dated,
@@ -227,22 +227,33 @@ impl PolicyJob<'_, '_> {
         let Some(diff) = history::version_diff(self.plan, self.policy, index, chain, cache) else {
             return Ok(None);
         };
-        let context = ChangesPage::new(self.plan, self.view, self.policy, index, &diff);
+        let context = ChangesPage::new(
+            self.plan,
+            self.view,
+            self.policy,
+            self.context(),
+            index,
+            &diff,
+        );
         let page = self.page("changes.html", &context.page.path, &context)?;
         Ok(Some((page, diff)))
+    }
+
+    /// What every page of the policy shares, made for its first page.
+    fn context(&self) -> &PolicyContext {
+        self.context
+            .get_or_init(|| PolicyContext::new(&self.plan.urls, self.policy, self.view))
     }
 
     fn page(
         &self,
         template: &str,
         site_path: &str,
-        context: &impl serde::Serialize,
+        page: &impl PolicyPage,
     ) -> Result<OutputFile, BuildError> {
-        let html = self.writer.render_policy_page(
-            self.context.get_or_init(|| PolicyContext::new(self.view)),
-            template,
-            context,
-        )?;
+        let html = self
+            .writer
+            .render_policy_page(self.context(), template, page)?;
         Ok((self.plan.urls.output_path(site_path), html))
     }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::BuildError;
 use crate::output::{Fill, Output, OutputFile, WriteOutcome};
-use crate::pages::PolicyContext;
+use crate::pages::{PolicyContext, PolicyPage};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::Urls;
 use crate::theme::Theme;
@@ -50,29 +50,31 @@ impl<'a> Writer<'a> {
         self.cache.map(|(cache, _)| cache)
     }
 
-    /// Renders a page of one policy (`context` adds to what `policy` holds), through the page
+    /// Renders a page of one policy (`page` adds to what `policy` holds), through the page
     /// cache when rebuilding for `serve`.
     pub fn render_policy_page(
         &self,
         policy: &PolicyContext,
         template: &str,
-        context: &impl serde::Serialize,
+        page: &impl PolicyPage,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
-        self.render_on(Some(policy), template, context, None)
+        self.render_on(Some(policy), template, page, |full| page.add_to(full), None)
     }
 
-    /// `key`, when given, stands for everything in `context` (for `serve`'s page cache): a
-    /// context of a thousand entries costs more to hash as JSON than keys made as it was.
+    /// `add` puts into the template's context what `context` holds. `key`, when given, stands
+    /// for everything in `context` (for `serve`'s page cache): a context of a thousand entries
+    /// costs more to hash as JSON than keys made as it was.
     fn render_on(
         &self,
         base: Option<&PolicyContext>,
         template: &str,
         context: &impl serde::Serialize,
+        add: impl FnOnce(&mut tera::Context) -> Result<(), tera::Error>,
         key: Option<Key>,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
         let render = || -> Result<Vec<u8>, BuildError> {
             let mut full = base.map_or_else(tera::Context::new, |base| base.context.clone());
-            add_fields(&mut full, context).map_err(|e| self.theme.template_error(&e))?;
+            add(&mut full).map_err(|e| self.theme.template_error(&e))?;
             // Sized from the last page: growing a page of tens of kilobytes from Tera's
             // template-sized start copied it several times.
             let mut html = Vec::with_capacity(self.last_size.load(Ordering::Relaxed) + 1024);
@@ -118,7 +120,8 @@ impl<'a> Writer<'a> {
         context: &impl serde::Serialize,
         key: Option<Key>,
     ) -> Result<(), BuildError> {
-        let html = self.render_on(None, template, context, key)?;
+        let add = |full: &mut tera::Context| add_fields(full, context);
+        let html = self.render_on(None, template, context, add, key)?;
         let relative = self.urls.output_path(site_path);
         self.count(&relative, self.output.write_shared(&relative, &html))
     }
