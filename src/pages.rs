@@ -103,6 +103,17 @@ pub fn escape_for_templates(input: &str, out: &mut dyn std::io::Write) -> std::i
     out.write_all(&bytes[start..])
 }
 
+/// Tera's `safe` filter, keeping a string's shared text rather than copying it as Tera's own
+/// does: every page passes its body (often tens of kilobytes) through it.
+pub fn mark_safe(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    if value.is_string() {
+        value.clone().mark_safe()
+    } else {
+        // What Tera's own makes of anything else: its text, marked safe.
+        tera::Value::safe_string(&value.to_string())
+    }
+}
+
 /// What every template can see as `site`.
 #[derive(Debug, Serialize)]
 pub struct SiteContext {

@@ -144,6 +144,7 @@ impl Theme {
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(crate::pages::escape_for_templates);
+        tera.register_filter("safe", crate::pages::mark_safe);
         let templates: Vec<(String, String)> = self
             .files
             .iter()
