@@ -428,3 +428,6 @@ pub struct StandalonePage<'a> {
 pub struct InfoPage {
     pub page: PageMeta,
 }
+
+#[cfg(test)]
+mod tests;
