@@ -95,13 +95,16 @@ pub struct Reuse {
     pub site_pieces_total: usize,
 }
 
+/// A slot of [`Generation`] that holds at most one value, with the key it was made for.
+type Single<T> = Option<(Key, Arc<T>)>;
+
 #[derive(Default)]
 struct Generation {
     policies: HashMap<Key, Arc<PolicyOutput>>,
     /// The same policies by slug, for the parts of one that must be built again.
     by_slug: HashMap<String, Arc<PolicyOutput>>,
     /// At most one: the link targets of the site as it was.
-    targets: Option<(Key, Arc<LinkTargets>)>,
+    targets: Single<LinkTargets>,
     link_problems: HashMap<Key, Vec<Diagnostic>>,
     /// The site-wide files by name, with where each policy's piece sits in them.
     spliced: HashMap<&'static str, Arc<Spliced>>,
@@ -113,7 +116,7 @@ struct Generation {
     /// edit to a body leaves the summary, and so the home page, as it was.
     views: HashMap<Key, (Arc<PolicyView>, Key)>,
     /// At most one: the compiled templates, with `site` in their global context.
-    templates: Option<(Key, Arc<tera::Tera>)>,
+    templates: Single<tera::Tera>,
 }
 
 pub struct RenderCache {
@@ -276,7 +279,7 @@ impl RenderCache {
     /// A slot that holds one value, the last build's, reused while its key is the same.
     fn single<T, E>(
         &self,
-        slot: fn(&mut Generation) -> &mut Option<(Key, Arc<T>)>,
+        slot: fn(&mut Generation) -> &mut Single<T>,
         key: Key,
         make: impl FnOnce() -> Result<T, E>,
     ) -> Result<Arc<T>, E> {
