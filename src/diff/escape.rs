@@ -16,6 +16,13 @@ pub(crate) fn text(s: &str) -> String {
 
 /// Escapes text content straight onto `out`.
 pub(crate) fn push_text(out: &mut String, s: &str) {
+    // Most calls from the word diff carry one space or punctuation mark (one ASCII byte).
+    if let &[b] = s.as_bytes()
+        && !matches!(b, b'&' | b'<' | b'>')
+    {
+        out.push(char::from(b));
+        return;
+    }
     push_escaped(out, s, b"&<>", |b| match b {
         b'&' => Some("&amp;"),
         b'<' => Some("&lt;"),
@@ -135,6 +142,7 @@ mod tests {
             "a", "&", "<", ">", "\"", "\u{a0}", "Â", "é", "€", "😀", " ", "\u{80}",
         ];
         for a in pieces {
+            assert_eq!(super::text(a), by_char(a, false), "{a:?}");
             for b in pieces {
                 for c in pieces {
                     let s = format!("{a}{b}{c}");
