@@ -14,7 +14,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 
 pub(crate) use super::replay::CellHtml;
 use super::replay::{HtmlSink, TokenSink, replay};
-use super::words::{FastHash, Interner, TokKind, Token};
+use super::words::{FastHash, Interner, Token};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Container {
@@ -79,6 +79,9 @@ pub(crate) struct Block {
     /// Its cells as rendered when unchanged: which of its document's [`CellHtml`] cells.
     pub html: Range<u32>,
     tokenised: bool,
+    /// A heading's visible text, trimmed: what a section is called. Kept from parsing, so
+    /// that unchanged headings need not be split into words only to name their sections.
+    pub title: Option<Rc<str>>,
     /// Equality of content AND structure: used to find unchanged blocks.
     pub key: u64,
     /// Equality of content only: used to detect moves.
@@ -90,10 +93,11 @@ impl Block {
         self.cells.iter().flatten()
     }
 
-    /// The visible text, e.g. for a section title in the summary.
+    /// The visible text of a tokenised block.
+    #[cfg(test)]
     pub fn plain_text(&self, interner: &Interner) -> String {
         self.tokens()
-            .filter(|t| t.kind != TokKind::Atom)
+            .filter(|t| t.kind != super::words::TokKind::Atom)
             .map(|t| interner.text(t))
             .collect::<String>()
             .trim()
@@ -187,6 +191,8 @@ impl<'a> Builder<'_, 'a> {
             return;
         }
         let content_key = hash_block(&kind, html.clone().map(|k| cells.cell_at(k)));
+        // The words the heading's tokens would hold: every text the sink saw, atoms aside.
+        let title = self.html.heading.take().map(|t| Rc::from(t.trim()));
         let mut h = FastHash.build_hasher();
         content_key.hash(&mut h);
         kind.hash(&mut h);
@@ -197,6 +203,7 @@ impl<'a> Builder<'_, 'a> {
             cells: Vec::new(),
             html,
             tokenised: false,
+            title,
             key: h.finish(),
             content_key,
         });
@@ -211,9 +218,15 @@ impl<'a> Builder<'_, 'a> {
     /// Starts a block whose events begin at index `first`.
     fn start_at(&mut self, kind: BlockKind, first: usize) {
         self.flush();
+        // A list item closes and the next one opens between two items' blocks: their
+        // path is usually the last block's again, so that one is shared rather than copied.
+        let last = self.blocks.last().map(|b| &b.path);
         let path = self
             .shared_path
-            .get_or_insert_with(|| Rc::from(&self.path[..]))
+            .get_or_insert_with(|| match last {
+                Some(p) if p[..] == self.path[..] => p.clone(),
+                _ => Rc::from(&self.path[..]),
+            })
             .clone();
         self.cur = Some((kind, path, first));
     }
@@ -381,24 +394,26 @@ pub(crate) fn parse(markdown: &str, interner: &mut Interner) -> Vec<Block> {
 /// [`parse`], keeping the blocks' unchanged HTML.
 #[cfg(test)]
 pub(crate) fn parse_tokenised<'a>(markdown: &'a str, interner: &mut Interner) -> Parsed<'a> {
-    let mut doc = parse_doc(markdown, interner);
+    let mut doc = parse_doc(markdown);
     for i in 0..doc.blocks.len() {
         doc.tokenise(i, interner);
     }
     doc
 }
 
-/// Parses a Markdown body (no front matter) into leaf blocks, noting any raw HTML. Only
-/// headings are split into words (their text names sections); see [`tokenise`].
-pub(crate) fn parse_doc<'a>(markdown: &'a str, interner: &mut Interner) -> Parsed<'a> {
-    parse_events(Cow::Owned(crate::markdown::parse(markdown)), interner)
+/// Parses a Markdown body (no front matter) into leaf blocks, noting any raw HTML. No block
+/// is split into words yet; see [`tokenise`].
+pub(crate) fn parse_doc(markdown: &str) -> Parsed<'_> {
+    parse_events(Cow::Owned(crate::markdown::parse(markdown)))
 }
 
 /// [`parse_doc`] from events the site's parser already made ([`crate::markdown::parse`]), so a version
 /// rendered for its page need not be parsed again for its diffs.
-pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>, interner: &mut Interner) -> Parsed<'a> {
+pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>) -> Parsed<'a> {
     // About one block per ten events in policy prose.
     let blocks = events.len() / 8 + 4;
+    // A block's HTML is about as long as its Markdown, links and all.
+    let source_len = events.last().map_or(0, |(_, range)| range.end);
     let mut b = Builder {
         blocks: Vec::with_capacity(blocks),
         events: &events,
@@ -409,7 +424,7 @@ pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>, interner: &mut Inter
         cur: None,
         item_open: false,
         markup: Markup::OwnOnly,
-        html: HtmlSink::default(),
+        html: HtmlSink::with_capacity(source_len + source_len / 4),
     };
     for at in 0..events.len() {
         b.event(at);
@@ -424,12 +439,8 @@ pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>, interner: &mut Inter
         events,
         markup,
     };
-    for i in 0..doc.blocks.len() {
-        match doc.blocks[i].kind {
-            BlockKind::Html => markup = Markup::RawHtml,
-            BlockKind::Heading(_) => doc.tokenise(i, interner),
-            _ => {}
-        }
+    if doc.blocks.iter().any(|b| b.kind == BlockKind::Html) {
+        markup = Markup::RawHtml;
     }
     doc.markup = markup;
     doc

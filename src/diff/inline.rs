@@ -37,10 +37,11 @@ impl InlineWriter<'_> {
 
     fn token(&self, out: &mut String, t: &Token) {
         let text = self.interner.text(t);
-        if t.kind == TokKind::Atom {
-            out.push_str(text);
-        } else {
-            escape::push_text(out, text);
+        match t.kind {
+            // Letters and digits are never escaped (`&`, `<`, `>` and U+00A0 are none of
+            // them), and a word is most of what a diff writes.
+            TokKind::Atom | TokKind::Word => out.push_str(text),
+            TokKind::Space | TokKind::Punct => escape::push_text(out, text),
         }
     }
 

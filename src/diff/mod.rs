@@ -157,8 +157,8 @@ fn diff_parts(old: &str, new: &str, options: &DiffOptions) -> Parts {
     }
     let deadline = Instant::now() + options.deadline;
     let mut interner = words::Interner::new();
-    let mut old_doc = blocks::parse_doc(old, &mut interner);
-    let mut new_doc = blocks::parse_doc(new, &mut interner);
+    let mut old_doc = blocks::parse_doc(old);
+    let mut new_doc = blocks::parse_doc(new);
     diff_docs(&mut old_doc, &mut new_doc, &mut interner, options, deadline)
 }
 

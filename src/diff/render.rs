@@ -14,7 +14,7 @@ use super::blocks::{Block, BlockKind, CellHtml, Container};
 use super::escape;
 use super::fold::{describe, group_label};
 use super::inline::{InlineWriter, Op};
-use super::words::{Interner, Piece, Token, diff_tokens};
+use super::words::{Piece, Token, diff_tokens};
 use super::{ChangeKind, ChangeRef, DiffSummary};
 
 pub(crate) struct Ctx<'a> {
@@ -48,17 +48,13 @@ const HEADINGS: [(&str, &str, &str); 5] = [
 
 /// Title of the section each block falls under, within its own version. Blocks of one
 /// section share their title rather than each holding a copy.
-pub(crate) fn section_titles(
-    blocks: &[Block],
-    section_level: u8,
-    interner: &Interner,
-) -> Vec<Rc<str>> {
+pub(crate) fn section_titles(blocks: &[Block], section_level: u8) -> Vec<Rc<str>> {
     let mut cur: Rc<str> = Rc::from("Introduction");
     blocks
         .iter()
         .map(|b| {
             if is_section_heading(b, section_level) {
-                cur = Rc::from(b.plain_text(interner));
+                cur = b.title.clone().unwrap_or_default();
             }
             cur.clone()
         })
@@ -365,8 +361,8 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         .any(|e| matches!(e, Entry::MovedHere { .. } | Entry::MovedAway { .. }));
     let (old_sections, new_sections) = if moves {
         (
-            section_titles(ctx.old, ctx.section_level, ctx.writer.interner),
-            section_titles(ctx.new, ctx.section_level, ctx.writer.interner),
+            section_titles(ctx.old, ctx.section_level),
+            section_titles(ctx.new, ctx.section_level),
         )
     } else {
         (Vec::new(), Vec::new())
@@ -381,7 +377,7 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         let b = ctx.block(e);
         if is_section_heading(b, ctx.section_level) || sections.is_empty() {
             let title = if is_section_heading(b, ctx.section_level) {
-                b.plain_text(ctx.writer.interner)
+                b.title.as_deref().unwrap_or_default().to_string()
             } else {
                 "Introduction".into()
             };

@@ -205,15 +205,36 @@ pub(crate) struct HtmlSink {
     cell: Option<usize>,
     /// The first of the current block's cells.
     first: usize,
-    styles: Vec<StyleEl>,
-    open: Vec<StyleEl>,
+    /// Every style the current block pushed, so that `styles` and `open` can name one by
+    /// its place here: keeping a written link open took a copy of its tag.
+    pushed: Vec<StyleEl>,
+    /// The styles in force, as places in `pushed`.
+    styles: Vec<usize>,
+    /// The styles whose tags are written and not yet closed, as places in `pushed`.
+    open: Vec<usize>,
+    /// A heading's text as it is replayed (see [`Block::title`]); `None` for other blocks.
+    pub heading: Option<String>,
 }
 
 impl HtmlSink {
+    /// A sink with room for about `bytes` of HTML, so that the document is written without
+    /// growing (and copying) it again and again.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self {
+            html: CellHtml {
+                text: String::with_capacity(bytes),
+                cells: Vec::new(),
+            },
+            ..Self::default()
+        }
+    }
+
     /// Starts a block of `kind`: table rows start without a cell, other blocks with one.
     pub fn begin(&mut self, kind: &BlockKind) {
         self.first = self.html.cells.len();
+        self.pushed.clear();
         self.styles.clear();
+        self.heading = matches!(kind, BlockKind::Heading(_)).then(String::new);
         self.open.clear();
         self.cell = (!matches!(kind, BlockKind::Row { .. })).then_some(self.html.text.len());
     }
@@ -223,19 +244,21 @@ impl HtmlSink {
             return;
         }
         let out = &mut self.html.text;
+        let pushed = &self.pushed;
+        // Equal tags stay open even when pushed twice (two neighbouring links to one place).
         let p = self
             .open
             .iter()
             .zip(&self.styles)
-            .take_while(|(a, b)| a == b)
+            .take_while(|&(&a, &b)| a == b || pushed[a] == pushed[b])
             .count();
         while self.open.len() > p {
             let el = self.open.pop().expect("non-empty");
-            out.push_str(el.close);
+            out.push_str(pushed[el].close);
         }
-        for el in &self.styles[p..] {
-            out.push_str(&el.open);
-            self.open.push(el.clone());
+        for &el in &self.styles[p..] {
+            out.push_str(&pushed[el].open);
+            self.open.push(el);
         }
     }
 
@@ -243,7 +266,7 @@ impl HtmlSink {
     fn end_cell(&mut self) {
         if let Some(start) = self.cell.take() {
             while let Some(el) = self.open.pop() {
-                self.html.text.push_str(el.close);
+                self.html.text.push_str(self.pushed[el].close);
             }
             self.html.cells.push(start..self.html.text.len());
         }
@@ -262,6 +285,9 @@ impl Sink for HtmlSink {
         if t.is_empty() {
             return;
         }
+        if let Some(heading) = &mut self.heading {
+            heading.push_str(t);
+        }
         self.sync();
         if self.cell.is_some() {
             push_text(&mut self.html.text, t);
@@ -274,7 +300,8 @@ impl Sink for HtmlSink {
         }
     }
     fn push_style(&mut self, el: StyleEl) {
-        self.styles.push(el);
+        self.styles.push(self.pushed.len());
+        self.pushed.push(el);
     }
     fn pop_style(&mut self) {
         self.styles.pop();

@@ -32,17 +32,7 @@ struct Version<'a> {
 impl<'a> PolicyDiffer<'a> {
     /// Markdown bodies (front matter stripped); diffs refer to them by position.
     pub fn new(bodies: impl IntoIterator<Item = &'a str>) -> Self {
-        Self {
-            interner: words::Interner::new(),
-            versions: bodies
-                .into_iter()
-                .map(|body| Version {
-                    body,
-                    events: None,
-                    parsed: None,
-                })
-                .collect(),
-        }
+        Self::with_events(bodies.into_iter().map(|body| (body, None)))
     }
 
     /// Like [`PolicyDiffer::new`], with each body's events from [`crate::markdown::parse`]
@@ -50,16 +40,20 @@ impl<'a> PolicyDiffer<'a> {
     pub fn with_events(
         bodies: impl IntoIterator<Item = (&'a str, Option<&'a [(Event<'a>, Range<usize>)]>)>,
     ) -> Self {
+        let versions: Vec<Version> = bodies
+            .into_iter()
+            .map(|(body, events)| Version {
+                body,
+                events,
+                parsed: None,
+            })
+            .collect();
+        // A policy's versions share most of their words: a few hundred distinct texts for
+        // a page of prose, about one per sixteen bytes of its longest version.
+        let longest = versions.iter().map(|v| v.body.len()).max().unwrap_or(0);
         Self {
-            interner: words::Interner::new(),
-            versions: bodies
-                .into_iter()
-                .map(|(body, events)| Version {
-                    body,
-                    events,
-                    parsed: None,
-                })
-                .collect(),
+            interner: words::Interner::with_capacity(longest / 16),
+            versions,
         }
     }
 
@@ -80,8 +74,8 @@ impl<'a> PolicyDiffer<'a> {
             let version = &mut self.versions[i];
             if version.parsed.is_none() {
                 version.parsed = Some(match version.events {
-                    Some(events) => blocks::parse_events(Cow::Borrowed(events), &mut self.interner),
-                    None => blocks::parse_doc(version.body, &mut self.interner),
+                    Some(events) => blocks::parse_events(Cow::Borrowed(events)),
+                    None => blocks::parse_doc(version.body),
                 });
             }
         }

@@ -154,7 +154,17 @@ impl std::hash::Hasher for FastHasher {
 
 impl Interner {
     pub fn new() -> Self {
-        let mut i = Self::default();
+        Self::with_capacity(0)
+    }
+
+    /// An interner with room for about `texts` distinct token texts, so that interning a
+    /// policy's words does not keep growing (and rehashing) the table.
+    pub fn with_capacity(texts: usize) -> Self {
+        let mut i = Self {
+            tokens: HashMap::with_capacity_and_hasher(texts, FastHash),
+            texts: Vec::with_capacity(texts),
+            ..Self::default()
+        };
         i.stack_id(&[]); // the empty stack is always id 0
         i
     }
@@ -221,27 +231,54 @@ impl Interner {
     /// Splits text into words, whitespace runs and single punctuation marks.
     pub fn push_text(&mut self, out: &mut Vec<Token>, text: &str, style: u32) {
         let mut start = 0;
-        let mut cur: Option<TokKind> = None;
-        for (i, c) in text.char_indices() {
-            let kind = if c.is_alphanumeric() {
-                TokKind::Word
-            } else if c.is_whitespace() {
-                TokKind::Space
-            } else {
-                TokKind::Punct
-            };
-            let continues = cur == Some(kind) && kind != TokKind::Punct;
-            if !continues {
-                if let Some(k) = cur {
-                    out.push(self.token(&text[start..i], k, style));
+        while start < text.len() {
+            let (kind, mut end) = kind_at(text, start);
+            if kind != TokKind::Punct {
+                while end < text.len() {
+                    let (next, after) = kind_at(text, end);
+                    if next != kind {
+                        break;
+                    }
+                    end = after;
                 }
-                start = i;
-                cur = Some(kind);
             }
+            out.push(self.token(&text[start..end], kind, style));
+            start = end;
         }
-        if let Some(k) = cur {
-            out.push(self.token(&text[start..], k, style));
-        }
+    }
+}
+
+/// The kind of the character starting at byte `i` of `text`, and where the next one starts.
+/// Policy prose is nearly all ASCII, which is classified from its byte without decoding;
+/// the answer is the same as [`char_kind`]'s (a test checks every ASCII character).
+#[inline(always)]
+fn kind_at(text: &str, i: usize) -> (TokKind, usize) {
+    let b = text.as_bytes()[i];
+    if b.is_ascii_alphanumeric() {
+        (TokKind::Word, i + 1)
+    } else if matches!(b, b' ' | b'\t'..=b'\r') {
+        (TokKind::Space, i + 1)
+    } else if b.is_ascii() {
+        (TokKind::Punct, i + 1)
+    } else {
+        decoded_kind_at(text, i)
+    }
+}
+
+/// [`kind_at`] for a character outside ASCII.
+#[inline(never)]
+fn decoded_kind_at(text: &str, i: usize) -> (TokKind, usize) {
+    let c = text[i..].chars().next().unwrap_or_default();
+    (char_kind(c), i + c.len_utf8().max(1))
+}
+
+fn char_kind(c: char) -> TokKind {
+    if c.is_alphanumeric() {
+        TokKind::Word
+    } else if c.is_whitespace() {
+        TokKind::Space
+    } else {
+        TokKind::Punct
     }
 }
 
@@ -375,6 +412,17 @@ mod tests {
         let texts: Vec<&str> = t.iter().map(|t| i.text(t)).collect();
         assert_eq!(texts, ["Hello", ",", "  ", "wörld", " ", "42", "!"]);
         assert_eq!(t.iter().filter(|t| t.kind == TokKind::Word).count(), 3);
+    }
+
+    #[test]
+    fn ascii_kinds_match_char_kinds() {
+        for b in 0u8..128 {
+            let s = char::from(b).to_string();
+            assert_eq!(kind_at(&s, 0), (char_kind(char::from(b)), 1), "{b}");
+        }
+        assert_eq!(kind_at("\u{a0}x", 0), (TokKind::Space, 2));
+        assert_eq!(kind_at("é", 0), (TokKind::Word, 2));
+        assert_eq!(kind_at("€", 0), (TokKind::Punct, 3));
     }
 
     #[test]
