@@ -4,6 +4,7 @@
 //! value, so `{{ … }}` in a policy is shown as written.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 pub use pulldown_cmark::Event;
 use pulldown_cmark::{CowStr, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -167,18 +168,20 @@ fn find_id_attribute(html: &str) -> Option<usize> {
 pub fn github_slug(text: &str) -> String {
     let text = text.trim();
     if text.is_ascii() {
-        // The same rule byte by byte: most headings are ASCII, and lower-casing a copy first
-        // showed in profiles of a large build.
-        return text
-            .bytes()
-            .filter_map(|b| match b {
-                b' ' => Some('-'),
+        // The same rule byte by byte into a string sized once: most headings are ASCII, and
+        // lower-casing a copy first, or growing the slug a character at a time, showed in
+        // profiles of a large build.
+        let mut slug = String::with_capacity(text.len());
+        for b in text.bytes() {
+            match b {
+                b' ' => slug.push('-'),
                 b if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' => {
-                    Some(char::from(b.to_ascii_lowercase()))
+                    slug.push(char::from(b.to_ascii_lowercase()))
                 }
-                _ => None,
-            })
-            .collect();
+                _ => {}
+            }
+        }
+        return slug;
     }
     text.to_lowercase()
         .chars()
@@ -197,9 +200,23 @@ struct IdAllocator {
 }
 
 impl IdAllocator {
-    fn allocate(&mut self, base: &str) -> String {
-        let base = if base.is_empty() { "section" } else { base };
-        let mut candidate = base.to_string();
+    /// A unique id for a heading whose id would be `base`. Takes `base` owned so that the
+    /// common case, a new id, hashes once and copies it once (for the map).
+    fn allocate(&mut self, base: String) -> String {
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let base = match self.seen.entry(base) {
+            Entry::Vacant(entry) => {
+                let id = entry.key().clone();
+                entry.insert(1);
+                return id;
+            }
+            Entry::Occupied(entry) => entry.key().clone(),
+        };
+        let mut candidate = base.clone();
         while let Some(count) = self.seen.get_mut(&candidate) {
             *count += 1;
             candidate = format!("{base}-{}", *count - 1);
@@ -268,26 +285,31 @@ pub fn render_events(
 ) -> Rendered {
     // What the whole document decides, in one pass over its events.
     let (mut has_raw_html, mut quoted_text, mut demote) = (false, false, false);
+    let (mut headings, mut links) = (0, 0);
     for (event, _) in events {
         match event {
             Event::Html(_) | Event::InlineHtml(_) => has_raw_html = true,
             Event::Text(t) | Event::Code(t) => quoted_text |= t.as_bytes().contains(&b'"'),
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => demote = true,
+            Event::Start(Tag::Heading { level, .. }) => {
+                demote |= *level == HeadingLevel::H1;
+                headings += 1;
+            }
+            Event::Start(Tag::Link { .. }) => links += 1,
             _ => {}
         }
     }
     let footnotes = Footnotes::number(events);
-    let out_event = |event: &Event<'_>| -> Option<Event<'static>> { footnotes.html(event) };
 
     let mut ids = IdAllocator::default();
     // The page title is the `h1`; a heading may go at most one level deeper than the one before,
     // because a skipped level (h1 → h3) misleads screen-reader users navigating by headings.
     let mut previous_level = 1;
-    let mut rendered = Rendered::default();
-    let mut html_ids = Vec::new();
+    let mut rendered = Rendered {
+        headings: Vec::with_capacity(headings),
+        links: Vec::with_capacity(links),
+        ..Rendered::default()
+    };
+    let mut html_ids = Vec::with_capacity(headings);
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut index = 0;
     while index < events.len() {
@@ -308,8 +330,8 @@ pub fn render_events(
                 .min(previous_level + 1);
                 previous_level = level;
                 let id = match id {
-                    Some(explicit) => ids.allocate(explicit),
-                    None => ids.allocate(&github_slug(&text)),
+                    Some(explicit) => ids.allocate(explicit.to_string()),
+                    None => ids.allocate(github_slug(&text)),
                 };
                 let tag = char::from(b'0' + level);
                 let escaped_id = escape_html(&id);
@@ -321,8 +343,16 @@ pub fn render_events(
                 open.push_str("\">");
                 out.push(Event::Html(CowStr::from(open)));
                 for (position, (e, r)) in inner.iter().enumerate() {
-                    let e = out_event(e).unwrap_or_else(|| e.clone());
-                    push_inline(e, r, resolver, &mut rendered, &mut out, &inner[position..]);
+                    let following = &inner[position..];
+                    push_inline(
+                        e,
+                        r,
+                        resolver,
+                        &footnotes,
+                        &mut rendered,
+                        &mut out,
+                        following,
+                    );
                 }
                 // Built by hand rather than with `format!`: a large build has a heading per
                 // few hundred bytes of policy, and formatting showed in its profile.
@@ -354,11 +384,11 @@ pub fn render_events(
                     push_escaped_html(&mut id, label);
                     html_ids.push(id);
                 }
-                let event = out_event(event).unwrap_or_else(|| event.clone());
                 push_inline(
                     event,
                     range,
                     resolver,
+                    &footnotes,
                     &mut rendered,
                     &mut out,
                     &events[index..],
@@ -423,16 +453,22 @@ impl Footnotes {
     }
 }
 
-/// Rewrites links and images on their way out, recording them for the checks.
+/// Pushes an event onto `out` for the HTML writer: footnotes as [`Footnotes::html`] writes them,
+/// links and images rewritten (and recorded for the checks), any other event as it is. Takes
+/// the event borrowed, so only what goes out unchanged is cloned.
 fn push_inline<'a>(
-    event: Event<'a>,
+    event: &Event<'a>,
     range: &std::ops::Range<usize>,
     resolver: &dyn LinkResolver,
+    footnotes: &Footnotes,
     rendered: &mut Rendered,
     out: &mut Vec<Event<'a>>,
     following: &[(Event<'a>, std::ops::Range<usize>)],
 ) {
     match event {
+        Event::FootnoteReference(_)
+        | Event::Start(Tag::FootnoteDefinition(_))
+        | Event::End(TagEnd::FootnoteDefinition) => out.extend(footnotes.html(event)),
         Event::Start(Tag::Link {
             dest_url, title, ..
         }) => {
@@ -442,7 +478,7 @@ fn push_inline<'a>(
                 text,
                 offset: range.start,
             });
-            let resolved = resolver.resolve(&dest_url);
+            let resolved = resolver.resolve(dest_url);
             let href = if resolved.kind == LinkKind::Unsafe {
                 "#".to_string()
             } else {
@@ -460,7 +496,7 @@ fn push_inline<'a>(
             html.push_str(rel);
             if !title.is_empty() {
                 html.push_str(" title=\"");
-                push_escaped_html(&mut html, &title);
+                push_escaped_html(&mut html, title);
                 html.push('"');
             }
             html.push('>');
@@ -479,20 +515,20 @@ fn push_inline<'a>(
                 alt,
                 offset: range.start,
             });
-            let resolved = resolver.resolve(&dest_url);
+            let resolved = resolver.resolve(dest_url);
             let src = if matches!(resolved.kind, LinkKind::Unsafe | LinkKind::Other) {
                 String::new()
             } else {
                 resolved.href
             };
             out.push(Event::Start(Tag::Image {
-                link_type,
+                link_type: *link_type,
                 dest_url: CowStr::from(src),
-                title,
-                id,
+                title: title.clone(),
+                id: id.clone(),
             }));
         }
-        other => out.push(other),
+        other => out.push(other.clone()),
     }
 }
 
@@ -521,7 +557,11 @@ where
             _ => {}
         }
     }
-    text.trim().to_string()
+    // Trimmed in place: a trimmed copy was a second allocation for every heading and link.
+    text.truncate(text.trim_end().len());
+    let leading = text.len() - text.trim_start().len();
+    text.drain(..leading);
+    text
 }
 
 /// The allow-list for raw HTML in policies: no scripts, no event handlers, no `javascript:`.
