@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Version;
-use crate::markdown::escape_html;
+use crate::markdown::{escape_html, push_escaped_html};
 use crate::site::{PlannedVersion, PolicyPlan, SitePlan, VersionStatus};
 
 /// Written when a feed has no entries: a fixed instant, since the clock must not leak in.
@@ -46,34 +46,35 @@ fn entries<'c>(policy: &'c PolicyPlan<'c>) -> impl Iterator<Item = Entry<'c>> {
         .map(move |index| Entry { policy, index })
 }
 
-/// Midnight UTC on the version's effective date, as RFC 3339.
-fn rfc3339(version: &Version) -> String {
-    format!("{}T00:00:00Z", version.date_string())
-}
-
-/// One policy's feed entries, newest first: the pieces of its own feed and of the site's,
-/// made once per policy so that `serve` can reuse those of unchanged policies.
+/// One policy's feed entries, newest first: the middle of its own feed, made once per policy
+/// so that `serve` can tell from it whether the site feed changed.
 #[derive(Debug, Clone, Default)]
 pub struct FeedEntries {
     /// The policy's slug, which orders entries of the same date in the site feed.
     pub slug: String,
-    /// Each entry's date and XML.
-    pub entries: Vec<(NaiveDate, String)>,
+    /// The newest entry's date, the feed's `updated`.
+    pub updated: Option<NaiveDate>,
+    /// Every entry's XML, one after another.
+    pub xml: String,
 }
 
-/// The feed entries of one policy's published versions.
+/// The feed entries of one policy's published versions, written into one buffer.
 pub fn policy_feed_entries(plan: &SitePlan, policy: &PolicyPlan) -> FeedEntries {
+    let mut xml = String::with_capacity(ENTRY_SIZE * policy.versions.len());
+    let mut updated = None;
+    for entry in entries(policy) {
+        updated = updated.max(Some(entry.version().date));
+        push_entry(&mut xml, plan, &entry);
+    }
     FeedEntries {
         slug: policy.slug().to_string(),
-        entries: entries(policy)
-            .map(|entry| {
-                let mut xml = String::new();
-                push_entry(&mut xml, plan, &entry);
-                (entry.version().date, xml)
-            })
-            .collect(),
+        updated,
+        xml,
     }
 }
+
+/// About what one entry takes, so that a policy's entries are written without regrowing.
+const ENTRY_SIZE: usize = 768;
 
 /// How many entries or policies are made at once (in parallel) before they are written: enough
 /// to keep both cores busy, few enough that a large site's file is never held whole.
@@ -111,7 +112,7 @@ pub fn site_feed_head(plan: &SitePlan, order: &[(NaiveDate, usize, usize)]) -> S
 
 /// One entry of the site feed: version `index` of policy `p`.
 pub fn site_feed_entry(plan: &SitePlan, p: usize, index: usize) -> String {
-    let mut xml = String::new();
+    let mut xml = String::with_capacity(ENTRY_SIZE);
     let policy = &plan.policies[p];
     push_entry(&mut xml, plan, &Entry { policy, index });
     xml
@@ -142,30 +143,15 @@ pub fn policy_feed(plan: &SitePlan, policy: &PolicyPlan, entries: &FeedEntries) 
         plan.content.config.title,
         policy.title()
     );
-    atom(
+    let mut xml = atom_head(
         plan,
         &title,
         &plan.urls.policy_feed(policy.slug()),
         &plan.urls.history(policy.slug()),
-        entries
-            .entries
-            .iter()
-            .map(|(date, xml)| (*date, xml.as_str())),
-    )
-}
-
-fn atom<'e>(
-    plan: &SitePlan,
-    title: &str,
-    self_path: &str,
-    alternate_path: &str,
-    entries: impl Iterator<Item = (NaiveDate, &'e str)> + Clone,
-) -> String {
-    let updated = entries.clone().map(|(date, _)| date).max();
-    let mut xml = atom_head(plan, title, self_path, alternate_path, updated);
-    for (_, entry) in entries {
-        xml.push_str(entry);
-    }
+        entries.updated,
+    );
+    xml.reserve(entries.xml.len() + ATOM_TAIL.len());
+    xml.push_str(&entries.xml);
     xml.push_str(ATOM_TAIL);
     xml
 }
@@ -210,68 +196,68 @@ fn atom_head(
     xml
 }
 
+/// One `<entry>`, pushed piece by piece: a feed has one per version, and `format!` with an
+/// escaped copy of each value was a visible cost of a large build.
 fn push_entry(xml: &mut String, plan: &SitePlan, entry: &Entry) {
     let urls = &plan.urls;
+    let origin = urls.base.origin.as_str();
     let slug = entry.policy.slug();
     let version = entry.version();
-    let upcoming = entry.planned().status == VersionStatus::Upcoming;
-    let version_url = urls.absolute(&urls.version(slug, version.date));
-    let link = match entry.policy.previous(entry.index) {
-        Some(_) => urls.absolute(&urls.changes(slug, version.date)),
-        None => version_url.clone(),
+    let version_path = urls.version(slug, version.date);
+    // An absolute URL escaped: its origin and its path, each escaped in turn.
+    let push_url = |xml: &mut String, path: &str| {
+        push_escaped_html(xml, origin);
+        push_escaped_html(xml, path);
     };
-    let label = version
-        .front
-        .label
-        .as_deref()
-        .map(|l| format!(" ({l})"))
-        .unwrap_or_default();
-    let title = format!(
-        "{}{}, version of {}{label}",
-        if upcoming { "Upcoming: " } else { "" },
-        version.front.title(),
-        crate::pages::long_date(version.date)
-    );
-    let summary = version
-        .front
-        .summary
-        .as_deref()
-        .unwrap_or("First published version.");
-    let when = rfc3339(version);
-    xml.push_str("  <entry>\n");
-    xml.push_str(&format!("    <id>{}</id>\n", escape_html(&version_url)));
-    xml.push_str(&format!("    <title>{}</title>\n", escape_html(&title)));
-    xml.push_str(&format!("    <updated>{when}</updated>\n"));
-    xml.push_str(&format!("    <published>{when}</published>\n"));
-    xml.push_str(&format!(
-        "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        escape_html(&link)
-    ));
-    if link != version_url {
-        xml.push_str(&format!(
-            "    <link rel=\"related\" type=\"text/html\" href=\"{}\"/>\n",
-            escape_html(&version_url)
-        ));
+    let push_when = |xml: &mut String| {
+        crate::pages::push_iso_date(xml, version.date);
+        xml.push_str("T00:00:00Z");
+    };
+    xml.push_str("  <entry>\n    <id>");
+    push_url(xml, &version_path);
+    xml.push_str("</id>\n    <title>");
+    if entry.planned().status == VersionStatus::Upcoming {
+        xml.push_str("Upcoming: ");
     }
-    xml.push_str(&format!(
-        "    <category term=\"{}\" label=\"{}\"/>\n",
-        escape_html(slug),
-        escape_html(entry.policy.title())
-    ));
-    xml.push_str(&format!(
-        "    <summary type=\"text\">{}</summary>\n",
-        escape_html(summary)
-    ));
-    xml.push_str("  </entry>\n");
+    push_escaped_html(xml, version.front.title());
+    xml.push_str(", version of ");
+    xml.push_str(&crate::pages::long_date(version.date));
+    if let Some(label) = &version.front.label {
+        xml.push_str(" (");
+        push_escaped_html(xml, label);
+        xml.push(')');
+    }
+    xml.push_str("</title>\n    <updated>");
+    push_when(xml);
+    xml.push_str("</updated>\n    <published>");
+    push_when(xml);
+    xml.push_str("</published>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
+    // A later version links to its changes page, with its own page as the related link.
+    match entry.policy.previous(entry.index) {
+        Some(_) => {
+            push_url(xml, &urls.changes(slug, version.date));
+            xml.push_str("\"/>\n    <link rel=\"related\" type=\"text/html\" href=\"");
+            push_url(xml, &version_path);
+        }
+        None => push_url(xml, &version_path),
+    }
+    xml.push_str("\"/>\n    <category term=\"");
+    push_escaped_html(xml, slug);
+    xml.push_str("\" label=\"");
+    push_escaped_html(xml, entry.policy.title());
+    xml.push_str("\"/>\n    <summary type=\"text\">");
+    let summary = version.front.summary.as_deref();
+    push_escaped_html(xml, summary.unwrap_or("First published version."));
+    xml.push_str("</summary>\n  </entry>\n");
 }
 
 /// `/versions.json`, documented in the README. Field order is the struct order, so the bytes
 /// are stable.
 #[derive(Debug, Serialize)]
-pub struct VersionsIndex {
+pub struct VersionsIndex<'a> {
     pub schema_version: u32,
     pub site: SiteEntry,
-    pub policies: Vec<PolicyEntry>,
+    pub policies: Vec<PolicyEntry<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -282,24 +268,24 @@ pub struct SiteEntry {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PolicyEntry {
-    pub slug: String,
-    pub title: String,
+pub struct PolicyEntry<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
     pub url: String,
     pub history_url: String,
     pub feed_url: String,
     /// Date of the version in force on the build date; `null` before the first takes effect.
     pub current: Option<String>,
     /// Newest first.
-    pub versions: Vec<VersionEntry>,
+    pub versions: Vec<VersionEntry<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct VersionEntry {
+pub struct VersionEntry<'a> {
     pub date: String,
-    pub title: String,
-    pub label: Option<String>,
-    pub summary: Option<String>,
+    pub title: &'a str,
+    pub label: Option<&'a str>,
+    pub summary: Option<&'a str>,
     pub status: VersionStatus,
     pub url: String,
     pub changes_url: Option<String>,
@@ -321,9 +307,9 @@ pub fn versions_json_entry(plan: &SitePlan, policy: &PolicyPlan) -> Result<Strin
             let version = planned.version;
             VersionEntry {
                 date: version.date_string(),
-                title: version.front.title().to_string(),
-                label: version.front.label.clone(),
-                summary: version.front.summary.clone(),
+                title: version.front.title(),
+                label: version.front.label.as_deref(),
+                summary: version.front.summary.as_deref(),
                 status: planned.status,
                 url: urls.absolute(&urls.version(slug, version.date)),
                 changes_url: policy
@@ -334,22 +320,39 @@ pub fn versions_json_entry(plan: &SitePlan, policy: &PolicyPlan) -> Result<Strin
         })
         .collect();
     let entry = PolicyEntry {
-        slug: slug.to_string(),
-        title: policy.title().to_string(),
+        slug,
+        title: policy.title(),
         url: urls.absolute(&urls.policy(slug)),
         history_url: urls.absolute(&urls.history(slug)),
         feed_url: urls.absolute(&urls.policy_feed(slug)),
         current: policy.current().map(|v| v.version.date_string()),
         versions,
     };
-    let json = serde_json::to_string_pretty(&entry)
+    // Array elements of `policies` sit two levels deep: four spaces before every line.
+    let mut json = Indented(Vec::with_capacity(4096));
+    serde_json::to_writer_pretty(&mut json, &entry)
         .map_err(|e| format!("cannot write versions.json: {e}"))?;
-    // Array elements of `policies` sit two levels deep: four spaces.
-    Ok(json
-        .lines()
-        .map(|line| format!("    {line}"))
-        .collect::<Vec<_>>()
-        .join("\n"))
+    String::from_utf8(json.0).map_err(|e| format!("cannot write versions.json: {e}"))
+}
+
+/// Pretty JSON with four more spaces before each line, added as it is written. JSON strings
+/// escape their line breaks, so every `\n` written ends a line of the layout.
+struct Indented(Vec<u8>);
+
+impl Write for Indented {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for piece in buf.split_inclusive(|&b| b == b'\n') {
+            if self.0.is_empty() || self.0.ends_with(b"\n") {
+                self.0.extend_from_slice(b"    ");
+            }
+            self.0.extend_from_slice(piece);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// What comes before the first policy's object in `/versions.json` and after the last (the

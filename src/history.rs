@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diff::{ChangeKind, DiffOptions, DiffSummary, DocumentDiff, PolicyDiffer};
 use crate::links::DocumentLinks;
-use crate::markdown::{Events, LinkKind, LinkResolver, escape_html};
+use crate::markdown::{Events, LinkKind, LinkResolver, push_escaped_html};
 use crate::pages::{PageMeta, PolicyContext, PolicyPage, PolicyView, SharedVersion, insert};
 use crate::render_cache::{Key, RenderCache};
 use crate::site::{PolicyPlan, SitePlan};
@@ -139,21 +139,21 @@ fn localise_links(html: &str, old: &Side, new: &Side) -> String {
             .split_once('>')
             .is_some_and(|(_, content)| content.starts_with("<del"));
         let side = if removed { old } else { new };
-        let local = if href.starts_with("#change-") || href.starts_with("#fn") {
-            href
+        if href.starts_with("#change-") || href.starts_with("#fn") {
+            push_escaped_html(&mut out, &href);
         } else if href.starts_with('#') {
-            format!("{}{href}", side.page)
+            push_escaped_html(&mut out, &side.page);
+            push_escaped_html(&mut out, &href);
         } else {
-            side.links.resolve(&href).href
-        };
-        out.push_str(&escape_html(&local));
+            push_escaped_html(&mut out, &side.links.resolve(&href).href);
+        }
     }
     out.push_str(rest);
     out
 }
 
 /// Whether a link's `href` (as written, still escaped) is written back unchanged: a link to
-/// the page's own anchors or to another origin, with nothing [`escape_html`] would write
+/// the page's own anchors or to another origin, with nothing [`crate::markdown::escape_html`] would write
 /// differently. Most links on a changes page are, and need no resolving or copying.
 fn stays(raw: &str) -> bool {
     !raw.contains(['&', '\'', '<', '>'])
@@ -199,16 +199,18 @@ fn find_link(html: &str, open: &str) -> Option<usize> {
     None
 }
 
-fn unescape(attribute: &str) -> String {
+fn unescape(attribute: &str) -> Cow<'_, str> {
     if !attribute.contains('&') {
-        return attribute.to_string();
+        return Cow::Borrowed(attribute);
     }
-    attribute
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    Cow::Owned(
+        attribute
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
 }
 
 /// The index of the version `index` is compared against, if any.
