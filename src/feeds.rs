@@ -170,7 +170,11 @@ fn atom_head(
     let urls = &plan.urls;
     let updated = updated.map_or_else(
         || EMPTY_FEED_UPDATED.to_string(),
-        |d| format!("{}T00:00:00Z", crate::pages::iso_date(d)),
+        |date| {
+            let mut when = String::with_capacity(20);
+            push_midnight_utc(&mut when, date);
+            when
+        },
     );
     let self_url = urls.absolute(self_path);
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -196,25 +200,21 @@ fn atom_head(
     xml
 }
 
+/// Midnight UTC at the start of `date`, as RFC 3339: the time of every date in a feed.
+fn push_midnight_utc(out: &mut String, date: NaiveDate) {
+    crate::pages::push_iso_date(out, date);
+    out.push_str("T00:00:00Z");
+}
+
 /// One `<entry>`, pushed piece by piece: a feed has one per version, and `format!` with an
 /// escaped copy of each value was a visible cost of a large build.
 fn push_entry(xml: &mut String, plan: &SitePlan, entry: &Entry) {
     let urls = &plan.urls;
-    let origin = urls.base.origin.as_str();
     let slug = entry.policy.slug();
     let version = entry.version();
     let version_path = urls.version(slug, version.date);
-    // An absolute URL escaped: its origin and its path, each escaped in turn.
-    let push_url = |xml: &mut String, path: &str| {
-        push_escaped_html(xml, origin);
-        push_escaped_html(xml, path);
-    };
-    let push_when = |xml: &mut String| {
-        crate::pages::push_iso_date(xml, version.date);
-        xml.push_str("T00:00:00Z");
-    };
     xml.push_str("  <entry>\n    <id>");
-    push_url(xml, &version_path);
+    urls.push_absolute_escaped(xml, &version_path);
     xml.push_str("</id>\n    <title>");
     if entry.planned().status == VersionStatus::Upcoming {
         xml.push_str("Upcoming: ");
@@ -228,18 +228,18 @@ fn push_entry(xml: &mut String, plan: &SitePlan, entry: &Entry) {
         xml.push(')');
     }
     xml.push_str("</title>\n    <updated>");
-    push_when(xml);
+    push_midnight_utc(xml, version.date);
     xml.push_str("</updated>\n    <published>");
-    push_when(xml);
+    push_midnight_utc(xml, version.date);
     xml.push_str("</published>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
     // A later version links to its changes page, with its own page as the related link.
     match entry.policy.previous(entry.index) {
         Some(_) => {
-            push_url(xml, &urls.changes(slug, version.date));
+            urls.push_absolute_escaped(xml, &urls.changes(slug, version.date));
             xml.push_str("\"/>\n    <link rel=\"related\" type=\"text/html\" href=\"");
-            push_url(xml, &version_path);
+            urls.push_absolute_escaped(xml, &version_path);
         }
-        None => push_url(xml, &version_path),
+        None => urls.push_absolute_escaped(xml, &version_path),
     }
     xml.push_str("\"/>\n    <category term=\"");
     push_escaped_html(xml, slug);

@@ -153,8 +153,9 @@ fn localise_links(html: &str, old: &Side, new: &Side) -> String {
 }
 
 /// Whether a link's `href` (as written, still escaped) is written back unchanged: a link to
-/// the page's own anchors or to another origin, with nothing [`crate::markdown::escape_html`] would write
-/// differently. Most links on a changes page are, and need no resolving or copying.
+/// the page's own anchors or to another origin, with nothing
+/// [`crate::markdown::escape_html`] would write differently. Most links on a changes page
+/// are, and need no resolving or copying.
 fn stays(raw: &str) -> bool {
     !raw.contains(['&', '\'', '<', '>'])
         && (raw.starts_with("#change-")

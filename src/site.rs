@@ -106,6 +106,12 @@ impl Urls {
     pub fn absolute(&self, site_path: &str) -> String {
         self.base.absolute(site_path)
     }
+    /// [`Urls::absolute`], escaped for HTML or XML, onto `out`: escaping the origin and the path
+    /// in turn gives the same text without the joined copy (feeds write one per entry).
+    pub fn push_absolute_escaped(&self, out: &mut String, site_path: &str) {
+        crate::markdown::push_escaped_html(out, &self.base.origin);
+        crate::markdown::push_escaped_html(out, site_path);
+    }
     /// Where a URL's page is written inside the output folder: `/p/x/` → `x/index.html`.
     pub fn output_path(&self, site_path: &str) -> String {
         let relative = site_path
