@@ -6,6 +6,8 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 
+mod simple;
+
 /// Parses `text`, which starts at line `first_line` of `file`, into `T`.
 ///
 /// `T` must use `#[serde(deny_unknown_fields)]`: a misspelt key is an error with a
@@ -15,6 +17,9 @@ pub fn parse<T: DeserializeOwned>(
     file: &Path,
     first_line: usize,
 ) -> Result<T, Diagnostic> {
+    if let Some(value) = simple::parse(text) {
+        return Ok(value);
+    }
     let text = if text.trim().is_empty() { "{}" } else { text };
     serde_yaml::from_str(text).map_err(|error| explain(&error, file, first_line))
 }

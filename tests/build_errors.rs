@@ -198,6 +198,20 @@ fn file_name_that_is_not_a_real_date() {
 }
 
 #[test]
+fn folder_named_like_a_version_file() {
+    assert_fails_with(
+        "folder-named-like-a-version",
+        &[at(
+            "stray-file",
+            &format!("{PN}/2024-01-01.md"),
+            1,
+            1,
+            "This is a folder named like a Markdown file",
+        )],
+    );
+}
+
+#[test]
 fn file_name_that_is_not_shaped_like_a_date() {
     assert_fails_with(
         "bad-date-shape",
