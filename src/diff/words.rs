@@ -72,7 +72,14 @@ pub(crate) struct Interner {
     /// Each token id's text: plain text for `Word`/`Space`/`Punct` (escaped when rendered),
     /// HTML for `Atom`. Shared with `tokens`' keys: a repeated word is one allocation per diff.
     texts: Vec<Rc<str>>,
+    /// Token ids of one-byte ASCII texts in their own kind (see [`ascii_kind`]), by style and
+    /// byte; [`NO_ID`] where not interned yet. About every other token of prose is a lone
+    /// space or punctuation mark: an index here costs far less than hashing and comparing.
+    ascii: Vec<[u32; 128]>,
 }
+
+/// No token id yet (see [`Interner::ascii`]).
+const NO_ID: u32 = u32::MAX;
 
 /// The ids of one text: nearly every text comes in one style and kind only, kept inline.
 #[derive(Debug)]
@@ -203,6 +210,12 @@ impl Interner {
     }
 
     pub fn token(&mut self, text: &str, kind: TokKind, style: u32) -> Token {
+        if let &[b] = text.as_bytes()
+            && b.is_ascii()
+            && ascii_kind(b) == kind
+        {
+            return self.ascii_token(b, kind, style);
+        }
         let next = self.texts.len() as u32;
         let id = match self.tokens.get_mut(text) {
             Some(ids) => match ids.get(style, kind) {
@@ -226,6 +239,26 @@ impl Interner {
             }
         };
         Token { kind, style, id }
+    }
+
+    /// [`Interner::token`] of the one-byte text `b` in its own kind. Ids are handed out in
+    /// the same order as for any other text, so they are what the hash table would give.
+    fn ascii_token(&mut self, b: u8, kind: TokKind, style: u32) -> Token {
+        let style_index = style as usize;
+        if self.ascii.len() <= style_index {
+            self.ascii.resize(style_index + 1, [NO_ID; 128]);
+        }
+        let slot = &mut self.ascii[style_index][usize::from(b)];
+        if *slot == NO_ID {
+            *slot = self.texts.len() as u32;
+            self.texts
+                .push(Rc::from(char::from(b).encode_utf8(&mut [0; 4]) as &str));
+        }
+        Token {
+            kind,
+            style,
+            id: *slot,
+        }
     }
 
     /// Splits text into words, whitespace runs and single punctuation marks.
@@ -254,14 +287,22 @@ impl Interner {
 #[inline(always)]
 fn kind_at(text: &str, i: usize) -> (TokKind, usize) {
     let b = text.as_bytes()[i];
-    if b.is_ascii_alphanumeric() {
-        (TokKind::Word, i + 1)
-    } else if matches!(b, b' ' | b'\t'..=b'\r') {
-        (TokKind::Space, i + 1)
-    } else if b.is_ascii() {
-        (TokKind::Punct, i + 1)
+    if b.is_ascii() {
+        (ascii_kind(b), i + 1)
     } else {
         decoded_kind_at(text, i)
+    }
+}
+
+/// The kind [`kind_at`] gives the ASCII byte `b`.
+#[inline(always)]
+fn ascii_kind(b: u8) -> TokKind {
+    if b.is_ascii_alphanumeric() {
+        TokKind::Word
+    } else if matches!(b, b' ' | b'\t'..=b'\r') {
+        TokKind::Space
+    } else {
+        TokKind::Punct
     }
 }
 
@@ -296,7 +337,8 @@ pub(crate) fn diff_tokens(old: &[Token], new: &[Token], deadline: Instant) -> (V
     let limit = super::search_deadline(deadline, old.len() + new.len());
     let ops = capture_diff_slices_deadline(Algorithm::Myers, old, new, limit);
     let late = Instant::now() > deadline;
-    let mut pieces = Vec::with_capacity(old.len().max(new.len()));
+    // Every token is in one piece at most once: room for all, so the vector never grows.
+    let mut pieces = Vec::with_capacity(old.len() + new.len());
     for op in ops {
         match op {
             DiffOp::Equal {
