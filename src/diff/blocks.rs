@@ -410,8 +410,9 @@ pub(crate) fn parse_doc(markdown: &str) -> Parsed<'_> {
 /// [`parse_doc`] from events the site's parser already made ([`crate::markdown::parse`]), so a version
 /// rendered for its page need not be parsed again for its diffs.
 pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>) -> Parsed<'a> {
-    // About one block per ten events in policy prose.
-    let blocks = events.len() / 8 + 4;
+    // About one block per six events in policy prose (tables and lists have more): a little
+    // room to spare, so that the vectors of blocks are not grown and copied.
+    let blocks = events.len() / 5 + 4;
     // A block's HTML is about as long as its Markdown, links and all.
     let source_len = events.last().map_or(0, |(_, range)| range.end);
     let mut b = Builder {
@@ -424,7 +425,7 @@ pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>) -> Parsed<'a> {
         cur: None,
         item_open: false,
         markup: Markup::OwnOnly,
-        html: HtmlSink::with_capacity(source_len + source_len / 4),
+        html: HtmlSink::with_capacity(source_len + source_len / 4, blocks + blocks / 2),
     };
     for at in 0..events.len() {
         b.event(at);

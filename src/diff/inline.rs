@@ -35,6 +35,22 @@ impl InlineWriter<'_> {
         }
     }
 
+    /// [`InlineWriter::transition`] to the style of token style id `style`, skipped when
+    /// `open_style` says that style is what `cur` holds already: neighbouring tokens nearly
+    /// always share their style.
+    fn to_style(
+        &self,
+        out: &mut String,
+        cur: &mut Vec<u32>,
+        open_style: &mut Option<u32>,
+        style: u32,
+    ) {
+        if *open_style != Some(style) {
+            self.transition(out, cur, self.interner.stack(style));
+            *open_style = Some(style);
+        }
+    }
+
     fn token(&self, out: &mut String, t: &Token) {
         let text = self.interner.text(t);
         match t.kind {
@@ -73,6 +89,8 @@ impl InlineWriter<'_> {
     /// Writes the stream; every formatting element opened is closed again.
     pub fn write(&self, out: &mut String, items: &[(Op, &Token)]) {
         let mut cur: Vec<u32> = Vec::new();
+        // The token style `cur` was last moved to, while it still holds exactly that style.
+        let mut open_style: Option<u32> = None;
         let mut i = 0;
         while i < items.len() {
             let op = items[i].0;
@@ -85,7 +103,7 @@ impl InlineWriter<'_> {
             let blank = run.iter().all(|(_, t)| t.kind == TokKind::Space);
             if op == Op::Eq || (blank && op == Op::Ins) {
                 for (_, t) in run {
-                    self.transition(out, &mut cur, self.interner.stack(t.style));
+                    self.to_style(out, &mut cur, &mut open_style, t.style);
                     self.token(out, t);
                 }
                 continue;
@@ -101,12 +119,14 @@ impl InlineWriter<'_> {
             }
             self.transition(out, &mut cur, common);
             self.open_change(out, op);
+            open_style = None;
             for (_, t) in run {
-                self.transition(out, &mut cur, self.interner.stack(t.style));
+                self.to_style(out, &mut cur, &mut open_style, t.style);
                 self.token(out, t);
             }
             self.transition(out, &mut cur, common);
             Self::close_change(out, op);
+            open_style = None;
         }
         self.transition(out, &mut cur, &[]);
     }

@@ -6,6 +6,7 @@
 //! paragraph), because `<details>` may not sit inside `<ul>` or `<tbody>`.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -37,13 +38,18 @@ pub(crate) struct Output {
     pub notes: Vec<String>,
 }
 
+/// How a block is written: its element's name, its opening markup when the element has no
+/// attributes (most blocks: written with one copy), the markup right after the opening tag,
+/// and the closing markup.
+type Element = (&'static str, &'static str, &'static str, &'static str);
+
 /// Heading elements by level, from `h2` (the page title is the `h1`).
-const HEADINGS: [(&str, &str, &str); 5] = [
-    ("h2", "", "</h2>"),
-    ("h3", "", "</h3>"),
-    ("h4", "", "</h4>"),
-    ("h5", "", "</h5>"),
-    ("h6", "", "</h6>"),
+const HEADINGS: [Element; 5] = [
+    ("h2", "<h2>", "", "</h2>"),
+    ("h3", "<h3>", "", "</h3>"),
+    ("h4", "<h4>", "", "</h4>"),
+    ("h5", "<h5>", "", "</h5>"),
+    ("h6", "<h6>", "", "</h6>"),
 ];
 
 /// Title of the section each block falls under, within its own version. Blocks of one
@@ -236,8 +242,7 @@ impl R<'_, '_> {
             return;
         }
         self.sync(&b.path);
-        // Element name, markup right after the opening tag, and closing markup.
-        let (name, inner, close) = match &b.kind {
+        let (name, plain_open, inner, close) = match &b.kind {
             BlockKind::Heading(l) => {
                 let lvl = (*l as i32 - self.ctx.min_level as i32 + 2)
                     .clamp(2, 6)
@@ -246,27 +251,31 @@ impl R<'_, '_> {
                 self.last_heading = lvl as u8;
                 HEADINGS[(lvl - 2) as usize]
             }
-            BlockKind::Text => ("p", "", "</p>"),
-            BlockKind::Item => ("li", "", ""),
-            BlockKind::Code(_) => ("pre", "<code>", "</code></pre>"),
-            BlockKind::Html => ("div", "", "</div>"),
-            BlockKind::Rule => ("hr", "", ""),
-            BlockKind::Row { .. } => ("tr", "", "</tr>"),
+            BlockKind::Text => ("p", "<p>", "", "</p>"),
+            BlockKind::Item => ("li", "<li>", "", ""),
+            BlockKind::Code(_) => ("pre", "<pre><code>", "<code>", "</code></pre>"),
+            BlockKind::Html => ("div", "<div>", "", "</div>"),
+            BlockKind::Rule => ("hr", "<hr>", "", ""),
+            BlockKind::Row { .. } => ("tr", "<tr>", "", "</tr>"),
         };
-        self.out.push('<');
-        self.out.push_str(name);
-        if !class.is_empty() {
-            self.out.push_str(" class=\"");
-            self.out.push_str(class);
-            self.out.push('"');
+        if class.is_empty() && id.is_none() {
+            self.out.push_str(plain_open);
+        } else {
+            self.out.push('<');
+            self.out.push_str(name);
+            if !class.is_empty() {
+                self.out.push_str(" class=\"");
+                self.out.push_str(class);
+                self.out.push('"');
+            }
+            if let Some(id) = id {
+                self.out.push_str(" id=\"");
+                self.out.push_str(id);
+                self.out.push('"');
+            }
+            self.out.push('>');
+            self.out.push_str(inner);
         }
-        if let Some(id) = id {
-            self.out.push_str(" id=\"");
-            self.out.push_str(id);
-            self.out.push('"');
-        }
-        self.out.push('>');
-        self.out.push_str(inner);
         if b.kind == BlockKind::Rule {
             return;
         }
@@ -368,7 +377,9 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         (Vec::new(), Vec::new())
     };
     // Pass 1: sections of the merged page, and change ids.
-    let mut sections: Vec<(String, Vec<usize>)> = Vec::new();
+    // Each section's entries follow one another: a range of `entries` (rather than a vector of
+    // indexes per section, which was a few allocations per page).
+    let mut sections: Vec<(String, Range<usize>)> = Vec::new();
     let mut ids: Vec<Option<String>> = vec![None; entries.len()];
     let mut moved_ids: HashMap<usize, String> = HashMap::new();
     let mut changes: Vec<ChangeRef> = Vec::new();
@@ -381,10 +392,10 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
             } else {
                 "Introduction".into()
             };
-            sections.push((title, Vec::new()));
+            sections.push((title, i..i));
         }
         let s = sections.len() - 1;
-        sections[s].1.push(i);
+        sections[s].1.end = i + 1;
         let kind = change_kind(e);
         let continues = matches!((kind, prev), (Some(k), Some((pk, ps)))
             if k == pk && ps == s && matches!(k, ChangeKind::Added | ChangeKind::Removed));
@@ -417,17 +428,18 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         // The page's own `<h2>` (the summary) comes before the diff.
         last_heading: 2,
     };
+    // Top-level groups of a section: consecutive blocks sharing their outermost container.
+    let mut groups: Vec<Range<usize>> = Vec::new();
     for (title, members) in &sections {
         if members
-            .iter()
-            .any(|&i| !matches!(entries[i], Entry::Same { .. }))
+            .clone()
+            .any(|i| !matches!(entries[i], Entry::Same { .. }))
         {
             r.summary.sections_changed += 1;
         }
-        let mut rest: &[usize] = members;
-        if let Some(&first) = members.first()
-            && is_section_heading(ctx.block(entries[first]), ctx.section_level)
-        {
+        let mut rest = members.clone();
+        let first = members.start;
+        if !members.is_empty() && is_section_heading(ctx.block(entries[first]), ctx.section_level) {
             // A moved section heading says where the section used to sit / went.
             let note = match entries[first] {
                 Entry::MovedHere { old, .. } => {
@@ -455,38 +467,37 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                 _ => None,
             };
             r.entry(entries[first], ids[first].as_deref(), note);
-            rest = &members[1..];
+            rest.start += 1;
         }
-        // Top-level groups: consecutive blocks sharing their outermost container.
-        let mut groups: Vec<&[usize]> = Vec::new();
-        let mut start = 0;
-        for k in 1..=rest.len() {
-            let split = k == rest.len() || {
-                let (a, b) = (ctx.block(entries[rest[k - 1]]), ctx.block(entries[rest[k]]));
+        groups.clear();
+        let mut start = rest.start;
+        for k in rest.start + 1..=rest.end {
+            let split = k == rest.end || {
+                let (a, b) = (ctx.block(entries[k - 1]), ctx.block(entries[k]));
                 match (a.path.first(), b.path.first()) {
                     (Some(x), Some(y)) => !x.same(y),
                     _ => true,
                 }
             };
             if split {
-                groups.push(&rest[start..k]);
+                groups.push(start..k);
                 start = k;
             }
         }
         let mut g = 0;
         while g < groups.len() {
-            let unchanged = |grp: &[usize]| {
-                grp.iter()
-                    .all(|&i| matches!(entries[i], Entry::Same { .. }))
+            let unchanged = |grp: &Range<usize>| {
+                grp.clone()
+                    .all(|i| matches!(entries[i], Entry::Same { .. }))
             };
-            if unchanged(groups[g]) {
+            if unchanged(&groups[g]) {
                 let mut h = g;
-                while h < groups.len() && unchanged(groups[h]) {
+                while h < groups.len() && unchanged(&groups[h]) {
                     h += 1;
                 }
                 let labels = groups[g..h]
                     .iter()
-                    .map(|grp| group_label(ctx.block(entries[grp[0]])));
+                    .map(|grp| group_label(ctx.block(entries[grp.start])));
                 r.sync(&[]);
                 let seen_heading = r.last_heading;
                 r.out
@@ -496,7 +507,7 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                 describe(&mut r.out, labels);
                 r.out.push_str(")</summary>");
                 for grp in &groups[g..h] {
-                    for &i in grp.iter() {
+                    for i in grp.clone() {
                         r.entry(entries[i], None, None);
                     }
                 }
@@ -506,10 +517,9 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                 g = h;
                 continue;
             }
-            let grp = groups[g];
-            let mut k = 0;
-            while k < grp.len() {
-                let i = grp[k];
+            let grp = groups[g].clone();
+            let mut i = grp.start;
+            while i < grp.end {
                 let note = match entries[i] {
                     Entry::MovedHere { old, .. } => {
                         Some((format!("Moved from “{}”:", old_sections[old]), None))
@@ -517,8 +527,8 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                     Entry::MovedAway { new, .. } => {
                         // consecutive blocks that went to the same section share one note
                         let mut n = 1;
-                        while k + n < grp.len()
-                            && matches!(entries[grp[k + n]], Entry::MovedAway { new: m, .. } if new_sections[m] == new_sections[new])
+                        while i + n < grp.end
+                            && matches!(entries[i + n], Entry::MovedAway { new: m, .. } if new_sections[m] == new_sections[new])
                         {
                             n += 1;
                         }
@@ -529,13 +539,13 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
                         };
                         let text = format!("Moved to “{}”{what}", new_sections[new]);
                         r.entry(entries[i], None, Some((text, moved_ids.get(&new).cloned())));
-                        k += n;
+                        i += n;
                         continue;
                     }
                     _ => None,
                 };
                 r.entry(entries[i], ids[i].as_deref(), note);
-                k += 1;
+                i += 1;
             }
             g += 1;
         }

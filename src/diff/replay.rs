@@ -217,13 +217,13 @@ pub(crate) struct HtmlSink {
 }
 
 impl HtmlSink {
-    /// A sink with room for about `bytes` of HTML, so that the document is written without
-    /// growing (and copying) it again and again.
-    pub fn with_capacity(bytes: usize) -> Self {
+    /// A sink with room for about `bytes` of HTML in about `cells` cells, so that the document
+    /// is written without growing (and copying) it again and again.
+    pub fn with_capacity(bytes: usize, cells: usize) -> Self {
         Self {
             html: CellHtml {
                 text: String::with_capacity(bytes),
-                cells: Vec::new(),
+                cells: Vec::with_capacity(cells),
             },
             ..Self::default()
         }
@@ -240,7 +240,8 @@ impl HtmlSink {
     }
 
     fn sync(&mut self) {
-        if self.cell.is_none() {
+        // Most text is plain: no style to open or close, so nothing to compare.
+        if self.cell.is_none() || (self.open.is_empty() && self.styles.is_empty()) {
             return;
         }
         let out = &mut self.html.text;
