@@ -81,26 +81,11 @@ fn push_number(out: &mut String, number: u32, width: usize) {
     }
 }
 
-/// Tera's HTML escaping (the same five characters, `'` as `&#39;`), copying the runs between
-/// them whole: Tera's own writes every byte through a `dyn Write` call, and every value a page
-/// shows goes through it (about 1 % of a large build).
+/// Tera's HTML escaping (the same five characters, `'` as `&#39;`) by pulldown-cmark's escaper,
+/// which finds them sixteen bytes at a time and copies the runs between them whole: Tera's own
+/// writes every byte through a `dyn Write` call, and every value a page shows goes through it.
 pub fn escape_for_templates(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let bytes = input.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let replacement: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&#39;",
-            _ => continue,
-        };
-        out.write_all(&bytes[start..i])?;
-        out.write_all(replacement)?;
-        start = i + 1;
-    }
-    out.write_all(&bytes[start..])
+    pulldown_cmark_escape::escape_html(pulldown_cmark_escape::IoWriter(out), input)
 }
 
 /// Tera's `safe` filter, keeping a string's shared text rather than copying it as Tera's own
