@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
+use similar::DiffOp;
 
 use super::blocks::Block;
 use super::words::TokKind;
@@ -90,7 +90,7 @@ pub(crate) fn block_ops(
     let ok: Vec<u64> = old.iter().map(|b| b.key).collect();
     let nk: Vec<u64> = new.iter().map(|b| b.key).collect();
     let limit = super::search_deadline(deadline, ok.len() + nk.len());
-    let ops = capture_diff_slices_deadline(Algorithm::Patience, &ok, &nk, limit);
+    let ops = super::patience::diff(&ok, &nk, limit);
     if Instant::now() > deadline {
         notes.push("block matching hit the time limit, so some blocks may show as removed and added instead of unchanged".into());
     }

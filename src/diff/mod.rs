@@ -23,6 +23,7 @@ mod blocks;
 mod escape;
 mod fold;
 mod inline;
+mod patience;
 mod render;
 mod replay;
 mod sanitize;
