@@ -379,7 +379,11 @@ pub(crate) fn tokenise(block: &mut Block, events: &Events, interner: &mut Intern
     if block.tokenised {
         return;
     }
-    let mut sink = TokenSink::new(&block.kind, interner);
+    let source_len = match (events.first(), events.last()) {
+        (Some((_, first)), Some((_, last))) => last.end.saturating_sub(first.start),
+        _ => 0,
+    };
+    let mut sink = TokenSink::new(&block.kind, interner, source_len);
     replay(&block.kind, events, &mut sink);
     block.cells = sink.cells;
     block.tokenised = true;

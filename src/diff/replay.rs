@@ -326,11 +326,14 @@ pub(crate) struct TokenSink<'i> {
 }
 
 impl<'i> TokenSink<'i> {
-    pub fn new(kind: &BlockKind, interner: &'i mut Interner) -> Self {
+    /// A sink for a block of `kind` whose Markdown is `source_len` bytes long.
+    pub fn new(kind: &BlockKind, interner: &'i mut Interner, source_len: usize) -> Self {
         let cells = if matches!(kind, BlockKind::Row { .. }) {
             Vec::new()
         } else {
-            vec![Vec::new()]
+            // About one token per three bytes of prose: room for the block's tokens at once,
+            // rather than growing (or checking for room) text by text.
+            vec![Vec::with_capacity(source_len / 3 + 1)]
         };
         Self {
             interner,
@@ -356,8 +359,6 @@ impl Sink for TokenSink<'_> {
     fn text(&mut self, t: &str) {
         let style = self.style();
         if let Some(cell) = self.cells.last_mut() {
-            // About one token per three bytes of prose: grow once, not token by token.
-            cell.reserve(t.len() / 3 + 1);
             self.interner.push_text(cell, t, style);
         }
     }

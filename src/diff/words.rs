@@ -67,8 +67,12 @@ pub(crate) struct Interner {
     stacks: Vec<Vec<u32>>,
     stack_ids: HashMap<Vec<u32>, u32, FastHash>,
     /// Token ids by text, then (style, kind): looked up by `&str` with one hash, so a repeated
-    /// word costs no allocation beyond its own `Token`.
+    /// word costs no allocation beyond its own `Token`. Only texts over seven bytes: shorter
+    /// ones are in `short`.
     tokens: HashMap<Rc<str>, TokenIds, FastHash>,
+    /// [`Interner::tokens`] for texts of at most seven bytes, keyed by [`pack`]: most words
+    /// are that short, and comparing one integer costs far less than comparing strings.
+    short: HashMap<u64, TokenIds, FastHash>,
     /// Each token id's text: plain text for `Word`/`Space`/`Punct` (escaped when rendered),
     /// HTML for `Atom`. Shared with `tokens`' keys: a repeated word is one allocation per diff.
     texts: Vec<Rc<str>>,
@@ -168,7 +172,8 @@ impl Interner {
     /// policy's words does not keep growing (and rehashing) the table.
     pub fn with_capacity(texts: usize) -> Self {
         let mut i = Self {
-            tokens: HashMap::with_capacity_and_hasher(texts, FastHash),
+            tokens: HashMap::with_capacity_and_hasher(texts / 2, FastHash),
+            short: HashMap::with_capacity_and_hasher(texts, FastHash),
             texts: Vec::with_capacity(texts),
             ..Self::default()
         };
@@ -217,7 +222,12 @@ impl Interner {
             return self.ascii_token(b, kind, style);
         }
         let next = self.texts.len() as u32;
-        let id = match self.tokens.get_mut(text) {
+        let key = pack(text.as_bytes());
+        let ids = match key {
+            Some(key) => self.short.get_mut(&key),
+            None => self.tokens.get_mut(text),
+        };
+        let id = match ids {
             Some(ids) => match ids.get(style, kind) {
                 Some(id) => id,
                 None => {
@@ -233,7 +243,10 @@ impl Interner {
                     first: (style, kind, next),
                     more: Vec::new(),
                 };
-                self.tokens.insert(shared.clone(), ids);
+                match key {
+                    Some(key) => self.short.insert(key, ids),
+                    None => self.tokens.insert(shared.clone(), ids),
+                };
                 self.texts.push(shared);
                 next
             }
@@ -279,6 +292,28 @@ impl Interner {
             start = end;
         }
     }
+}
+
+/// Text of at most seven bytes as one integer: its bytes (little-endian) and its length in
+/// the top byte, so that two texts have the same key exactly when they are equal.
+#[inline(always)]
+fn pack(bytes: &[u8]) -> Option<u64> {
+    let n = bytes.len();
+    let word = if n > 7 {
+        return None;
+    } else if n >= 4 {
+        // Two overlapping reads; where they overlap they hold the same bytes.
+        let lo = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let hi = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
+        u64::from(lo) | (u64::from(hi) << (8 * (n - 4)))
+    } else if n > 0 {
+        u64::from(bytes[0])
+            | (u64::from(bytes[n / 2]) << (8 * (n / 2)))
+            | (u64::from(bytes[n - 1]) << (8 * (n - 1)))
+    } else {
+        0
+    };
+    Some(word | ((n as u64) << 56))
 }
 
 /// The kind of the character starting at byte `i` of `text`, and where the next one starts.
@@ -454,6 +489,24 @@ mod tests {
         let texts: Vec<&str> = t.iter().map(|t| i.text(t)).collect();
         assert_eq!(texts, ["Hello", ",", "  ", "wörld", " ", "42", "!"]);
         assert_eq!(t.iter().filter(|t| t.kind == TokKind::Word).count(), 3);
+    }
+
+    #[test]
+    fn packed_texts_differ_exactly_when_texts_do() {
+        let texts = [
+            "", "a", "ab", "ba", "abc", "aab", "abcd", "abcde", "abcdef", "abcdefg", "é", "a\0",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    pack(a.as_bytes()) == pack(b.as_bytes()),
+                    a == b,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        assert_eq!(pack(b"abcdefg"), Some(u64::from_le_bytes(*b"abcdefg\x07")));
+        assert_eq!(pack(b"abcdefgh"), None);
     }
 
     #[test]
