@@ -194,12 +194,18 @@ pub fn github_slug(text: &str) -> String {
 }
 
 /// Hands out unique ids the way GitHub does: `a`, `a-1`, `a-2`.
-#[derive(Default)]
 struct IdAllocator {
     seen: HashMap<String, usize>,
 }
 
 impl IdAllocator {
+    /// Sized for a document's headings: growing the map rehashed it several times per page.
+    fn with_capacity(headings: usize) -> Self {
+        IdAllocator {
+            seen: HashMap::with_capacity(headings),
+        }
+    }
+
     /// A unique id for a heading whose id would be `base`. Takes `base` owned so that the
     /// common case, a new id, hashes once and copies it once (for the map).
     fn allocate(&mut self, base: String) -> String {
@@ -246,6 +252,20 @@ pub fn push_escaped_html(out: &mut String, text: &str) {
     let _ = pulldown_cmark_escape::escape_html(out, text);
 }
 
+/// The length of `text` once [`push_escaped_html`] has escaped it, to size strings exactly.
+fn escaped_len(text: &str) -> usize {
+    let extra: usize = text
+        .bytes()
+        .map(|b| match b {
+            b'<' | b'>' => 3,
+            b'&' | b'\'' => 4,
+            b'"' => 5,
+            _ => 0,
+        })
+        .sum();
+    text.len() + extra
+}
+
 /// A body's parser events with their byte ranges: parsed once, read by its page and its diffs.
 pub type Events<'a> = Vec<(Event<'a>, std::ops::Range<usize>)>;
 
@@ -272,6 +292,7 @@ pub fn render_events(
     // What the whole document decides, in one pass over its events.
     let (mut has_raw_html, mut quoted_text, mut demote) = (false, false, false);
     let (mut headings, mut links) = (0, 0);
+    let mut footnotes = Footnotes::default();
     for (event, _) in events {
         match event {
             Event::Html(_) | Event::InlineHtml(_) => has_raw_html = true,
@@ -281,12 +302,14 @@ pub fn render_events(
                 headings += 1;
             }
             Event::Start(Tag::Link { .. }) => links += 1,
+            Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => {
+                footnotes.number(label)
+            }
             _ => {}
         }
     }
-    let footnotes = Footnotes::number(events);
 
-    let mut ids = IdAllocator::default();
+    let mut ids = IdAllocator::with_capacity(headings);
     // The page title is the `h1`; a heading may go at most one level deeper than the one before,
     // because a skipped level (h1 → h3) misleads screen-reader users navigating by headings.
     let mut previous_level = 1;
@@ -321,7 +344,8 @@ pub fn render_events(
                 };
                 let tag = char::from(b'0' + level);
                 let escaped_id = escape_html(&id);
-                let mut open = String::with_capacity(escaped_id.len() + 12);
+                // Sized exactly, so that making it an event does not reallocate it.
+                let mut open = String::with_capacity(escaped_id.len() + 10);
                 open.push_str("<h");
                 open.push(tag);
                 open.push_str(" id=\"");
@@ -342,12 +366,23 @@ pub fn render_events(
                 }
                 // Built by hand rather than with `format!`: a large build has a heading per
                 // few hundred bytes of policy, and formatting showed in its profile.
-                let mut close = String::with_capacity(escaped_id.len() + text.len() + 160);
-                close.push_str(" <a class=\"heading-link\" href=\"#");
+                // Sized exactly, like `open`.
+                const LINK_START: &str = " <a class=\"heading-link\" href=\"#";
+                const LINK_MIDDLE: &str = "\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: ";
+                const LINK_END: &str = "</span></a></h";
+                let mut close = String::with_capacity(
+                    LINK_START.len()
+                        + escaped_id.len()
+                        + LINK_MIDDLE.len()
+                        + escaped_len(&text)
+                        + LINK_END.len()
+                        + 3,
+                );
+                close.push_str(LINK_START);
                 close.push_str(&escaped_id);
-                close.push_str("\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: ");
+                close.push_str(LINK_MIDDLE);
                 push_escaped_html(&mut close, &text);
-                close.push_str("</span></a></h");
+                close.push_str(LINK_END);
                 close.push(tag);
                 close.push_str(">\n");
                 out.push(Event::Html(CowStr::from(close)));
@@ -399,23 +434,19 @@ pub fn render_events(
 /// Footnotes written as pulldown-cmark does, but with ids under `fn-`: its own ids are the bare
 /// label, so `[^contact]` and a `## Contact` heading both got `id="contact"` and the footnote
 /// link jumped to the heading.
+#[derive(Default)]
 struct Footnotes {
     /// Each label's number, in order of first appearance (reference or definition).
     numbers: HashMap<String, usize>,
 }
 
 impl Footnotes {
-    fn number(events: &[(Event<'_>, std::ops::Range<usize>)]) -> Self {
-        let mut numbers: HashMap<String, usize> = HashMap::new();
-        for (event, _) in events {
-            if let Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) =
-                event
-            {
-                let next = numbers.len() + 1;
-                numbers.entry(label.to_string()).or_insert(next);
-            }
+    /// Gives `label` the next number, unless it has one.
+    fn number(&mut self, label: &str) {
+        let next = self.numbers.len() + 1;
+        if !self.numbers.contains_key(label) {
+            self.numbers.insert(label.to_string(), next);
         }
-        Footnotes { numbers }
     }
 
     /// The HTML that stands for a footnote event, `None` for any other event.

@@ -180,3 +180,10 @@ fn footnotes_are_numbered_in_order_of_first_mention() {
             .contains("id=\"fn-a\"><sup class=\"footnote-definition-label\">2</sup>")
     );
 }
+
+#[test]
+fn escaped_len_is_the_length_of_the_escaped_text() {
+    for text in ["", "plain", "a & b < c > d \"e\" 'f'", "Ünïcode & ‘quotes’"] {
+        assert_eq!(escaped_len(text), escape_html(text).len(), "{text}");
+    }
+}
