@@ -12,6 +12,7 @@ use std::time::Instant;
 use similar::DiffOp;
 
 use super::blocks::Block;
+use super::patience::Keys;
 use super::words::TokKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,15 +83,13 @@ fn dice(a: &[u32], b: &[u32]) -> f64 {
 
 /// Lines up identical blocks (by key); the rest are the changed stretches.
 pub(crate) fn block_ops(
-    old: &[Block],
-    new: &[Block],
+    old: &Keys,
+    new: &Keys,
     deadline: Instant,
     notes: &mut Vec<String>,
 ) -> Vec<DiffOp> {
-    let ok: Vec<u64> = old.iter().map(|b| b.key).collect();
-    let nk: Vec<u64> = new.iter().map(|b| b.key).collect();
-    let limit = super::search_deadline(deadline, ok.len() + nk.len());
-    let ops = super::patience::diff(&ok, &nk, limit);
+    let limit = super::search_deadline(deadline, old.len() + new.len());
+    let ops = super::patience::diff(old, new, limit);
     if Instant::now() > deadline {
         notes.push("block matching hit the time limit, so some blocks may show as removed and added instead of unchanged".into());
     }
@@ -100,7 +99,8 @@ pub(crate) fn block_ops(
 impl Aligner<'_> {
     #[cfg(test)]
     pub fn run(&mut self) -> Vec<Entry> {
-        let ops = block_ops(self.old, self.new, self.deadline, &mut self.notes);
+        let [old, new] = [self.old, self.new].map(super::blocks::keys);
+        let ops = block_ops(&old, &new, self.deadline, &mut self.notes);
         self.run_ops(&ops)
     }
 

@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 
+use super::patience::Keys;
 pub(crate) use super::replay::CellHtml;
 use super::replay::{HtmlSink, TokenSink, replay};
 use super::words::{FastHash, Interner, Token};
@@ -137,6 +138,8 @@ pub(crate) enum Markup {
 /// later, only if it changed) and whether they carry raw HTML.
 pub(crate) struct Parsed<'a> {
     pub blocks: Vec<Block>,
+    /// The blocks' keys, for matching them with another version's.
+    pub keys: Keys,
     /// The whole document's events, borrowed from the caller where it had them: copying them
     /// was a visible share of parsing.
     events: Cow<'a, Events<'a>>,
@@ -154,6 +157,11 @@ impl Parsed<'_> {
         let events = &self.events[self.spans[index].clone()];
         tokenise(&mut self.blocks[index], events, interner);
     }
+}
+
+/// The keys of `blocks`, in order.
+pub(crate) fn keys(blocks: &[Block]) -> Keys {
+    Keys::new(blocks.iter().map(|b| b.key).collect())
 }
 
 /// Keys only need to be equal for equal blocks and stable from run to run, so a fast
@@ -438,6 +446,7 @@ pub(crate) fn parse_events<'a>(events: Cow<'a, Events<'a>>) -> Parsed<'a> {
     b.flush();
     let mut markup = b.markup;
     let mut doc = Parsed {
+        keys: keys(&b.blocks),
         blocks: b.blocks,
         spans: b.spans,
         html: b.html.html,

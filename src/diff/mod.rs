@@ -190,7 +190,7 @@ fn diff_docs(
             blocks::Markup::OwnOnly
         };
     let mut notes = Vec::new();
-    let ops = align::block_ops(&old_doc.blocks, &new_doc.blocks, deadline, &mut notes);
+    let ops = align::block_ops(&old_doc.keys, &new_doc.keys, deadline, &mut notes);
     // Only blocks in changed stretches are split into words: unchanged ones are shown
     // from the HTML the parser already wrote for them.
     for op in &ops {
