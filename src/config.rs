@@ -188,7 +188,7 @@ impl BaseUrl {
 
     /// The absolute URL of a site path such as `/privacy/cookies/`.
     pub fn absolute(&self, site_path: &str) -> String {
-        format!("{}{}", self.origin, site_path)
+        [&self.origin, site_path].concat()
     }
 }
 

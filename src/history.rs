@@ -71,11 +71,12 @@ pub fn version_diff(
             ..DiffOptions::default()
         };
         let mut diff = chain.differ.diff(previous, index, &options);
+        let slug = policy.slug();
         let sides = [old, new].map(|v| Side {
             links: DocumentLinks {
                 urls: &plan.urls,
-                home: plan.urls.policy(policy.slug()),
-                source_relative: format!("policies/{}/{}.md", policy.slug(), v.date_string()),
+                home: plan.urls.policy(slug),
+                source_relative: ["policies/", slug, "/", &v.date_string(), ".md"].concat(),
             },
             page: plan.urls.version(policy.slug(), v.date),
         });

@@ -61,34 +61,32 @@ impl DocumentLinks<'_> {
     pub fn absolute_path(&self, destination: &str) -> String {
         let (path, suffix) = split_suffix(destination);
         if path.starts_with('/') {
-            return format!("{}{suffix}", normalise(path));
+            return normalise(path) + suffix;
         }
         if path.ends_with(".md") || path.ends_with(".markdown") {
             let base_dir = self
                 .source_relative
                 .rsplit_once('/')
                 .map_or("", |(dir, _)| dir);
-            let joined = normalise(&format!("/{base_dir}/{path}"));
+            let joined = normalise(&["/", base_dir, "/", path].concat());
             if let Some(url) = self.markdown_file_url(&joined) {
-                return format!("{url}{suffix}");
+                return url + suffix;
             }
         }
-        format!("{}{suffix}", normalise(&format!("{}{path}", self.home)))
+        normalise(&[&self.home, path].concat()) + suffix
     }
 
     /// `/policies/<slug>/<date>.md` → version URL; `/pages/<slug>.md` → page URL.
     fn markdown_file_url(&self, content_path: &str) -> Option<String> {
         let parts: Vec<&str> = content_path.trim_start_matches('/').split('/').collect();
-        let stem = |name: &str| {
-            name.trim_end_matches(".markdown")
-                .trim_end_matches(".md")
-                .to_string()
-        };
+        fn stem(name: &str) -> &str {
+            name.trim_end_matches(".markdown").trim_end_matches(".md")
+        }
         match parts.as_slice() {
             ["policies", slug, file] => {
-                Some(format!("{}{slug}/{}/", self.urls.prefix(), stem(file)))
+                Some([self.urls.prefix(), slug, "/", stem(file), "/"].concat())
             }
-            ["pages", file] => Some(self.urls.page(&stem(file))),
+            ["pages", file] => Some(self.urls.page(stem(file))),
             _ => None,
         }
     }
@@ -114,8 +112,12 @@ fn normalise(path: &str) -> String {
         }
     }
     let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
-    let mut out = format!("/{}", segments.join("/"));
-    if trailing && out != "/" {
+    let mut out = String::with_capacity(path.len() + 1);
+    for segment in &segments {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if trailing || out.is_empty() {
         out.push('/');
     }
     out

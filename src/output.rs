@@ -380,7 +380,11 @@ impl DiskOutput {
     /// Where `relative` goes in the staging folder.
     fn destination(&self, relative: &str) -> std::io::Result<(PathBuf, PathBuf)> {
         let relative_path = safe_relative(relative)?;
-        let destination = self.staging.join(&relative_path);
+        // Sized once: `join` copies the staging path and then grows it for every file written.
+        let mut destination =
+            PathBuf::with_capacity(self.staging.as_os_str().len() + 1 + relative.len());
+        destination.push(&self.staging);
+        destination.push(&relative_path);
         Ok((relative_path, destination))
     }
 

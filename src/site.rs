@@ -66,13 +66,13 @@ impl Urls {
         self.base.path.clone()
     }
     pub fn policy(&self, slug: &str) -> String {
-        format!("{}{slug}/", self.base.path)
+        [&self.base.path, slug, "/"].concat()
     }
     pub fn version(&self, slug: &str, date: NaiveDate) -> String {
         self.dated(slug, date, None)
     }
     pub fn history(&self, slug: &str) -> String {
-        format!("{}{slug}/{HISTORY_SEGMENT}/", self.base.path)
+        [&self.base.path, slug, "/", HISTORY_SEGMENT, "/"].concat()
     }
     pub fn changes(&self, slug: &str, date: NaiveDate) -> String {
         self.dated(slug, date, Some(CHANGES_SEGMENT))
@@ -94,14 +94,14 @@ impl Urls {
         url
     }
     pub fn policy_feed(&self, slug: &str) -> String {
-        format!("{}{slug}/feed.xml", self.base.path)
+        [&self.base.path, slug, "/feed.xml"].concat()
     }
     pub fn page(&self, slug: &str) -> String {
-        format!("{}{slug}/", self.base.path)
+        [&self.base.path, slug, "/"].concat()
     }
     /// Any other file at the top of the site: `feed.xml`, `cookie-settings/`, `assets/…`.
     pub fn file(&self, relative: &str) -> String {
-        format!("{}{relative}", self.base.path)
+        [&self.base.path, relative].concat()
     }
     pub fn absolute(&self, site_path: &str) -> String {
         self.base.absolute(site_path)
@@ -118,7 +118,7 @@ impl Urls {
             .strip_prefix(self.base.path.as_str())
             .unwrap_or(site_path.trim_start_matches('/'));
         if relative.is_empty() || relative.ends_with('/') {
-            format!("{relative}index.html")
+            [relative, "index.html"].concat()
         } else {
             relative.to_string()
         }
