@@ -280,9 +280,8 @@ pub struct PolicyContext {
 }
 
 impl PolicyContext {
-    /// `site` is the context every page starts from (see `Writer::site`).
-    pub fn new(urls: &Urls, plan: &PolicyPlan, policy: &PolicyView, site: &tera::Context) -> Self {
-        let mut context = site.clone();
+    pub fn new(urls: &Urls, plan: &PolicyPlan, policy: &PolicyView) -> Self {
+        let mut context = tera::Context::new();
         context.insert("policy", policy);
         context.insert("current", &policy.current);
         context.insert("upcoming", &policy.upcoming);

@@ -187,14 +187,16 @@ fn build_inner(
     let assets = theme.assets();
     let site = site_context(&plan, options, &assets);
     let shared = cache.map(|c| theme.fingerprint(c.hasher()).json(&site).finish());
-    let compile = || -> Result<tera::Tera, BuildError> { Ok(theme.templates()?) };
+    let compile = || -> Result<tera::Tera, BuildError> {
+        let mut tera = theme.templates()?;
+        tera.global_context().insert("site", &site);
+        Ok(tera)
+    };
     let tera = match cache.zip(shared) {
         Some((cache, shared)) => cache.templates(shared, compile)?,
         None => Arc::new(compile()?),
     };
-    let mut site_context = tera::Context::new();
-    site_context.insert("site", &site);
-    let writer = Writer::new(output, &tera, theme, urls, cache.zip(shared), site_context);
+    let writer = Writer::new(output, &tera, theme, urls, cache.zip(shared));
     let views = policy_views(&plan, cache);
     timings.phase("compile templates, plan");
 

@@ -239,9 +239,8 @@ impl PolicyJob<'_, '_> {
 
     /// What every page of the policy shares, made for its first page.
     fn context(&self) -> &PolicyContext {
-        self.context.get_or_init(|| {
-            PolicyContext::new(&self.plan.urls, self.policy, self.view, &self.writer.site)
-        })
+        self.context
+            .get_or_init(|| PolicyContext::new(&self.plan.urls, self.policy, self.view))
     }
 
     fn page(

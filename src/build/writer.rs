@@ -18,9 +18,6 @@ pub(super) struct Writer<'a> {
     pub urls: &'a Urls,
     /// With the key of everything all pages share (templates, `site`), when rebuilding for `serve`.
     pub cache: Option<(&'a RenderCache, Key)>,
-    /// What every page's context starts from: `site`. Tera looks in its global context only
-    /// after missing in the page's, and templates look `site` up some thirty times a page.
-    pub site: tera::Context,
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
     pub pages: AtomicUsize,
@@ -36,7 +33,6 @@ impl<'a> Writer<'a> {
         theme: &'a Theme,
         urls: &'a Urls,
         cache: Option<(&'a RenderCache, Key)>,
-        site: tera::Context,
     ) -> Self {
         Writer {
             output,
@@ -44,7 +40,6 @@ impl<'a> Writer<'a> {
             theme,
             urls,
             cache,
-            site,
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             pages: AtomicUsize::new(0),
@@ -79,7 +74,7 @@ impl<'a> Writer<'a> {
         key: Option<Key>,
     ) -> Result<Arc<Vec<u8>>, BuildError> {
         let render = || -> Result<Vec<u8>, BuildError> {
-            let mut full = base.map_or_else(|| self.site.clone(), |base| base.context.clone());
+            let mut full = base.map_or_else(tera::Context::new, |base| base.context.clone());
             add(&mut full).map_err(|e| self.theme.template_error(&e))?;
             // Sized from recent pages: growing a page of tens of kilobytes from Tera's
             // template-sized start copied it several times, and sizing it from the last page

@@ -44,7 +44,7 @@ fn policy_pages_give_templates_what_serde_gives() {
         .find(|p| p.slug() == "notice")
         .expect("the fixture's notice");
     let view = PolicyView::new(&plan.urls, policy);
-    let shared = PolicyContext::new(&plan.urls, policy, &view, &tera::Context::new());
+    let shared = PolicyContext::new(&plan.urls, policy, &view);
     let rendered = Rendered {
         html: "<p>A body longer than Tera keeps inline.</p>".to_string(),
         headings: ["who", "what", "why"].map(heading).to_vec(),
