@@ -316,29 +316,6 @@ impl Serialize for SharedVersion {
     }
 }
 
-/// A version's body with the value templates get for it: the version shown at `/<slug>/` has
-/// a second page with the same body, and a clone of the value shares its text.
-pub struct SharedBody<'a> {
-    pub html: &'a str,
-    pub value: tera::Value,
-}
-
-impl<'a> SharedBody<'a> {
-    pub fn new(html: &'a str) -> Self {
-        SharedBody {
-            html,
-            value: tera::Value::from(html),
-        }
-    }
-}
-
-/// As its text: `serve` keys pages by their contexts' JSON.
-impl Serialize for SharedBody<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.html.serialize(serializer)
-    }
-}
-
 /// A page of one policy: what it adds to its [`PolicyContext`]. `Serialize` gives the same
 /// variables (for `serve`'s page-cache keys); `add_to` builds them for Tera directly, taking
 /// the versions' values as they were converted once.
@@ -363,7 +340,7 @@ pub struct VersionPage<'a> {
     pub page: PageMeta,
     pub version: &'a SharedVersion,
     pub toc: Vec<&'a Heading>,
-    pub body: &'a SharedBody<'a>,
+    pub body: &'a str,
 }
 
 impl<'a> VersionPage<'a> {
@@ -373,7 +350,6 @@ impl<'a> VersionPage<'a> {
         shared: &'a PolicyContext,
         index: usize,
         rendered: &'a Rendered,
-        body: &'a SharedBody<'a>,
         at_dated_url: bool,
     ) -> Self {
         let urls = &plan.urls;
@@ -393,7 +369,7 @@ impl<'a> VersionPage<'a> {
             page,
             version,
             toc: table_of_contents(rendered),
-            body,
+            body: &rendered.html,
         }
     }
 }
@@ -410,7 +386,7 @@ impl PolicyPage for VersionPage<'_> {
         insert(context, "page", page)?;
         context.insert_value("version", version.value.clone());
         insert(context, "toc", toc)?;
-        context.insert_value("body", body.value.clone());
+        context.insert_value("body", tera::Value::from(*body));
         Ok(())
     }
 }

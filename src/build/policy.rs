@@ -19,7 +19,7 @@ use crate::feeds;
 use crate::history::{self, ChangesPage, HistoryPage, VersionChain, VersionDiff};
 use crate::markdown::{self, Events, Rendered, Sanitizer};
 use crate::output::OutputFile;
-use crate::pages::{PolicyContext, PolicyPage, PolicyView, SharedBody, VersionPage};
+use crate::pages::{PolicyContext, PolicyPage, PolicyView, VersionPage};
 use crate::render_cache::{Key, KeyHasher};
 use crate::site::{PolicyPlan, SitePlan};
 
@@ -198,7 +198,6 @@ impl PolicyJob<'_, '_> {
             None => documents::document(plan, source, body, home, sanitizer, cache),
         };
         let shown = index == self.policy.shown;
-        let body = SharedBody::new(&document.rendered.html);
         let mut pages = Vec::new();
         for dated in std::iter::once(true).chain(shown.then_some(false)) {
             let context = VersionPage::new(
@@ -207,7 +206,6 @@ impl PolicyJob<'_, '_> {
                 self.context(),
                 index,
                 &document.rendered,
-                &body,
                 dated,
             );
             pages.push(self.page("policy.html", &context.page.path, &context)?);
