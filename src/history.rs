@@ -277,7 +277,7 @@ impl<'a> ChangesPage<'a> {
             .changes
             .iter()
             .map(|c| ChangeLink {
-                href: format!("#{}", c.id),
+                href: ["#", &c.id].concat(),
                 section: c.section.clone(),
                 kind: kind_word(c.kind),
             })

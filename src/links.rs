@@ -226,7 +226,7 @@ impl LinkTargets {
 
     fn find(&self, path: &str) -> Option<String> {
         let stripped = path.strip_suffix("index.html").unwrap_or(path);
-        [stripped.to_string(), format!("{stripped}/")]
+        [stripped.to_string(), [stripped, "/"].concat()]
             .into_iter()
             .find(|p| self.target(p).is_some())
     }

@@ -21,8 +21,9 @@ pub(super) struct Writer<'a> {
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
     pub pages: AtomicUsize,
-    /// The size of the page rendered last, a guess at the next one's.
-    last_size: AtomicUsize,
+    /// A guess at the next page's size: the largest of recent pages, decaying so that one
+    /// large page does not size every later one.
+    size_guess: AtomicUsize,
 }
 
 impl<'a> Writer<'a> {
@@ -42,7 +43,7 @@ impl<'a> Writer<'a> {
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             pages: AtomicUsize::new(0),
-            last_size: AtomicUsize::new(0),
+            size_guess: AtomicUsize::new(0),
         }
     }
 
@@ -75,13 +76,16 @@ impl<'a> Writer<'a> {
         let render = || -> Result<Vec<u8>, BuildError> {
             let mut full = base.map_or_else(tera::Context::new, |base| base.context.clone());
             add(&mut full).map_err(|e| self.theme.template_error(&e))?;
-            // Sized from the last page: growing a page of tens of kilobytes from Tera's
-            // template-sized start copied it several times.
-            let mut html = Vec::with_capacity(self.last_size.load(Ordering::Relaxed) + 1024);
+            // Sized from recent pages: growing a page of tens of kilobytes from Tera's
+            // template-sized start copied it several times, and sizing it from the last page
+            // alone still grew one page in thirteen, pages of two policies being rendered at once.
+            let guess = self.size_guess.load(Ordering::Relaxed);
+            let mut html = Vec::with_capacity(guess + guess / 8 + 1024);
             self.tera
                 .render_to(template, &full, &mut html)
                 .map_err(|e| self.theme.template_error(&e))?;
-            self.last_size.store(html.len(), Ordering::Relaxed);
+            self.size_guess
+                .store(html.len().max(guess - guess / 64), Ordering::Relaxed);
             Ok(html)
         };
         let html = match self.cache {

@@ -40,7 +40,7 @@ pub(crate) fn describe(out: &mut String, labels: impl IntoIterator<Item = &'stat
     }
 }
 
-fn push_count(out: &mut String, n: usize) {
+pub(super) fn push_count(out: &mut String, n: usize) {
     if n >= 10 {
         push_count(out, n / 10);
     }

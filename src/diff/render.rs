@@ -13,7 +13,7 @@ use std::time::Instant;
 use super::align::Entry;
 use super::blocks::{Block, BlockKind, CellHtml, Container};
 use super::escape;
-use super::fold::{describe, group_label};
+use super::fold::{describe, group_label, push_count};
 use super::inline::{InlineWriter, Op};
 use super::words::{Piece, Token, diff_tokens};
 use super::{ChangeKind, ChangeRef, DiffSummary};
@@ -402,7 +402,8 @@ pub(crate) fn render(ctx: &Ctx, entries: &[Entry]) -> Output {
         if let Some(k) = kind
             && !continues
         {
-            let id = format!("change-{}", changes.len() + 1);
+            let mut id = String::from("change-");
+            push_count(&mut id, changes.len() + 1);
             changes.push(ChangeRef {
                 id: id.clone(),
                 section: sections[s].0.clone(),
