@@ -78,7 +78,7 @@ pub fn version_diff(
                 home: plan.urls.policy(slug),
                 source_relative: ["policies/", slug, "/", &v.date_string(), ".md"].concat(),
             },
-            page: plan.urls.version(policy.slug(), v.date),
+            page: plan.urls.version(slug, v.date),
         });
         diff.html = localise_links(&diff.html, &sides[0], &sides[1]);
         diff

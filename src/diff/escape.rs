@@ -70,7 +70,7 @@ fn push_escaped(
         }
         // The short tail (or short text) is checked as one chunk too: most have nothing to
         // escape, and a byte-by-byte walk was most of the cost of escaping a text.
-        if i + CHUNK > bytes.len() && !has_any(&tail_chunk(bytes, i), specials) {
+        if i + CHUNK > bytes.len() && !has_any(&tail_chunk(bytes), specials) {
             break;
         }
         // Something to escape near here (or the short tail): byte by byte up to the next chunk.
@@ -97,23 +97,15 @@ fn push_escaped(
 /// Bytes checked at once by [`has_any`]: one vector register's worth.
 const CHUNK: usize = 16;
 
-/// The chunk that ends `bytes` and holds every byte from `from` on: the last [`CHUNK`] bytes
-/// (some of them seen before, which only costs a needless check), or the bytes padded with
-/// zeros (which are nothing to escape) when there are fewer.
+/// The last [`CHUNK`] bytes of `bytes` (some of them maybe seen before, which only costs a
+/// needless check), padded with zeros (which are nothing to escape) when there are fewer: a
+/// text that short is checked here from its first byte.
 #[inline]
-fn tail_chunk(bytes: &[u8], from: usize) -> [u8; CHUNK] {
-    match bytes.len().checked_sub(CHUNK) {
-        Some(start) => {
-            let mut chunk = [0; CHUNK];
-            chunk.copy_from_slice(&bytes[start..]);
-            chunk
-        }
-        None => {
-            let mut chunk = [0; CHUNK];
-            chunk[..bytes.len() - from].copy_from_slice(&bytes[from..]);
-            chunk
-        }
-    }
+fn tail_chunk(bytes: &[u8]) -> [u8; CHUNK] {
+    let start = bytes.len().saturating_sub(CHUNK);
+    let mut chunk = [0; CHUNK];
+    chunk[..bytes.len() - start].copy_from_slice(&bytes[start..]);
+    chunk
 }
 
 /// Whether any byte of `chunk` is 0xC2 or one of `specials`. There is no early exit, so the
