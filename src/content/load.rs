@@ -1,5 +1,6 @@
 //! Reading a content folder into the model, collecting every problem in one pass.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -63,7 +64,7 @@ pub(super) fn load_config(root: &Path) -> (Option<SiteConfig>, Diagnostics) {
 }
 
 pub(super) fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    let bytes = match bytes.strip_prefix(super::BOM) {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
@@ -234,7 +235,7 @@ fn read_markdown<F: serde::de::DeserializeOwned>(
     path: PathBuf,
     texts: Texts,
 ) -> Result<(F, Source), Diagnostics> {
-    let bytes = std::fs::read(&path).map_err(|error| {
+    let bytes = read_whole(&path).map_err(|error| {
         let at = Location::new(&path, 1, 1);
         Diagnostics::from(if error.kind() == std::io::ErrorKind::IsADirectory {
             Diagnostic::error(
@@ -257,6 +258,19 @@ fn read_markdown<F: serde::de::DeserializeOwned>(
     let front: F = yaml::parse(parts.yaml, &path, parts.yaml_line)?;
     let parts = (parts.body_start, parts.body_line, sha256);
     Ok((front, Source::loaded(path, text, texts, parts)))
+}
+
+/// A file's bytes, read without first asking for its size as `std::fs::read` does: a
+/// policy file fits in one read of this buffer's size, and a large site has tens of
+/// thousands of them. A file kept in memory is shrunk to fit when it is kept (`Source`).
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    const USUAL_SIZE: usize = 16 * 1024;
+    let mut bytes = Vec::with_capacity(USUAL_SIZE);
+    // Through `take`: `File`'s own `read_to_end` asks for the size and position first.
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn missing_title(path: &Path) -> Diagnostic {
