@@ -214,13 +214,21 @@ impl Interner {
         &self.texts[t.id as usize]
     }
 
+    /// The token of `text` in `kind` and `style`. Inlined for its one-byte case (about every
+    /// other token), which then costs no call; longer texts are looked up in [`Self::hashed`].
+    #[inline]
     pub fn token(&mut self, text: &str, kind: TokKind, style: u32) -> Token {
         if let &[b] = text.as_bytes()
-            && b.is_ascii()
-            && ascii_kind(b) == kind
+            && BYTE_KINDS[usize::from(b)] == Some(kind)
         {
             return self.ascii_token(b, kind, style);
         }
+        self.hashed(text, kind, style)
+    }
+
+    /// [`Interner::token`] of any text, through the hash tables.
+    #[inline(never)]
+    fn hashed(&mut self, text: &str, kind: TokKind, style: u32) -> Token {
         let next = self.texts.len() as u32;
         let key = pack(text.as_bytes());
         let ids = match key {
@@ -256,6 +264,7 @@ impl Interner {
 
     /// [`Interner::token`] of the one-byte text `b` in its own kind. Ids are handed out in
     /// the same order as for any other text, so they are what the hash table would give.
+    #[inline]
     fn ascii_token(&mut self, b: u8, kind: TokKind, style: u32) -> Token {
         let style_index = style as usize;
         if self.ascii.len() <= style_index {
@@ -321,17 +330,26 @@ fn pack(bytes: &[u8]) -> Option<u64> {
 /// the answer is the same as [`char_kind`]'s (a test checks every ASCII character).
 #[inline(always)]
 fn kind_at(text: &str, i: usize) -> (TokKind, usize) {
-    let b = text.as_bytes()[i];
-    if b.is_ascii() {
-        (ascii_kind(b), i + 1)
-    } else {
-        decoded_kind_at(text, i)
+    match BYTE_KINDS[usize::from(text.as_bytes()[i])] {
+        Some(kind) => (kind, i + 1),
+        None => decoded_kind_at(text, i),
     }
 }
 
+/// [`ascii_kind`] of every ASCII byte, `None` for the bytes of longer characters: every byte
+/// of a word is classified, and one load costs less than a chain of range checks.
+const BYTE_KINDS: [Option<TokKind>; 256] = {
+    let mut kinds = [None; 256];
+    let mut b = 0;
+    while b < 128 {
+        kinds[b as usize] = Some(ascii_kind(b));
+        b += 1;
+    }
+    kinds
+};
+
 /// The kind [`kind_at`] gives the ASCII byte `b`.
-#[inline(always)]
-fn ascii_kind(b: u8) -> TokKind {
+const fn ascii_kind(b: u8) -> TokKind {
     if b.is_ascii_alphanumeric() {
         TokKind::Word
     } else if matches!(b, b' ' | b'\t'..=b'\r') {
