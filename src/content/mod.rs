@@ -272,9 +272,16 @@ mod tests {
         assert_eq!(on_disk.text().ok(), kept.text().ok());
         // One byte longer, the rest as it was: read with room for just one more byte.
         std::fs::write(&path, format!("\u{feff}{text}.")).expect("write");
-        assert!(on_disk.body().is_err(), "a longer file is not read as the old one");
+        assert!(
+            on_disk.body().is_err(),
+            "a longer file is not read as the old one"
+        );
         std::fs::write(&path, text).expect("write");
-        assert_eq!(on_disk.text().ok(), kept.text().ok(), "the BOM is not counted");
+        assert_eq!(
+            on_disk.text().ok(),
+            kept.text().ok(),
+            "the BOM is not counted"
+        );
         std::fs::write(&path, "---\ntitle: x\n---\n# Body\n").expect("write");
         let error = on_disk
             .body()
