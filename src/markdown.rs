@@ -244,118 +244,30 @@ pub fn render_events(
         }
     }
 
-    let mut ids = IdAllocator::with_capacity(headings);
-    // The page title is the `h1`; a heading may go at most one level deeper than the one before,
-    // because a skipped level (h1 → h3) misleads screen-reader users navigating by headings.
-    let mut previous_level = 1;
-    let mut rendered = Rendered {
-        headings: Vec::with_capacity(headings),
-        links: Vec::with_capacity(links),
-        ..Rendered::default()
+    let mut rewriter = Rewriter {
+        resolver,
+        footnotes,
+        demote,
+        ids: IdAllocator::with_capacity(headings),
+        previous_level: 1,
+        heading_close: None,
+        rendered: Rendered {
+            headings: Vec::with_capacity(headings),
+            links: Vec::with_capacity(links),
+            ..Rendered::default()
+        },
+        html_ids: Vec::with_capacity(headings),
     };
-    let mut html_ids = Vec::with_capacity(headings);
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut index = 0;
-    while index < events.len() {
-        let (event, range) = &events[index];
-        match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                let end = (index..events.len())
-                    .find(|&i| matches!(events[i].0, Event::End(TagEnd::Heading(_))))
-                    .unwrap_or(events.len());
-                let inner = &events[index + 1..end];
-                let text = plain_text(inner.iter().map(|(e, _)| e));
-                let written_level = level_number(*level);
-                let level = if demote {
-                    (written_level + 1).min(6)
-                } else {
-                    written_level
-                }
-                .min(previous_level + 1);
-                previous_level = level;
-                let id = match id {
-                    Some(explicit) => ids.allocate(explicit.to_string()),
-                    None => ids.allocate(github_slug(&text)),
-                };
-                let tag = char::from(b'0' + level);
-                let escaped_id = escape_html(&id);
-                // Sized exactly, so that making it an event does not reallocate it.
-                let mut open = String::with_capacity(escaped_id.len() + 10);
-                open.push_str("<h");
-                open.push(tag);
-                open.push_str(" id=\"");
-                open.push_str(&escaped_id);
-                open.push_str("\">");
-                out.push(Event::Html(CowStr::from(open)));
-                for (position, (e, r)) in inner.iter().enumerate() {
-                    let following = &inner[position..];
-                    push_inline(
-                        e,
-                        r,
-                        resolver,
-                        &footnotes,
-                        &mut rendered,
-                        &mut out,
-                        following,
-                    );
-                }
-                // Built by hand rather than with `format!`: a large build has a heading per
-                // few hundred bytes of policy, and formatting showed in its profile.
-                // Sized exactly, like `open`.
-                const LINK_START: &str = " <a class=\"heading-link\" href=\"#";
-                const LINK_MIDDLE: &str = "\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: ";
-                const LINK_END: &str = "</span></a></h";
-                let mut close = String::with_capacity(
-                    LINK_START.len()
-                        + escaped_id.len()
-                        + LINK_MIDDLE.len()
-                        + escaped_len(&text)
-                        + LINK_END.len()
-                        + 3,
-                );
-                close.push_str(LINK_START);
-                close.push_str(&escaped_id);
-                close.push_str(LINK_MIDDLE);
-                push_escaped_html(&mut close, &text);
-                close.push_str(LINK_END);
-                close.push(tag);
-                close.push_str(">\n");
-                out.push(Event::Html(CowStr::from(close)));
-                html_ids.push(escaped_id);
-                rendered.headings.push(Heading {
-                    level,
-                    written_level,
-                    id,
-                    text,
-                    offset: range.start,
-                });
-                index = end + 1;
-                continue;
-            }
-            _ => {
-                if let Event::Start(Tag::FootnoteDefinition(label)) = event {
-                    // As `Footnotes::html` writes it.
-                    let mut id = String::with_capacity(label.len() + 3);
-                    id.push_str("fn-");
-                    push_escaped_html(&mut id, label);
-                    html_ids.push(id);
-                }
-                push_inline(
-                    event,
-                    range,
-                    resolver,
-                    &footnotes,
-                    &mut rendered,
-                    &mut out,
-                    &events[index..],
-                );
-            }
-        }
-        index += 1;
-    }
-
     let mut html = String::with_capacity(events.last().map_or(0, |(_, r)| r.end) * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    // Rewritten as the HTML writer asks for them: collecting them into a second list first
+    // wrote and read every event of every page once more.
+    let rewritten = (0..events.len()).filter_map(|index| rewriter.rewrite(&events[index..]));
+    pulldown_cmark::html::push_html(&mut html, rewritten);
+    let Rewriter {
+        mut rendered,
+        html_ids,
+        ..
+    } = rewriter;
     (rendered.html, rendered.html_ids) = match (has_raw_html, quoted_text) {
         (true, _) => (sanitizer.clean(&html), HtmlIds::Scan),
         (false, true) => (html, HtmlIds::Scan),
@@ -364,6 +276,191 @@ pub fn render_events(
     // Every body is held until its pages are written: spare capacity would add a fifth.
     rendered.html.shrink_to_fit();
     rendered
+}
+
+/// Rewrites a body's events one at a time for the HTML writer, and records its headings, links
+/// and images as it goes.
+struct Rewriter<'r> {
+    resolver: &'r dyn LinkResolver,
+    footnotes: Footnotes,
+    /// Whether the body has an `h1`: then every heading goes one level down.
+    demote: bool,
+    ids: IdAllocator,
+    /// The rendered level of the heading before. The page title is the `h1`; a heading may go
+    /// at most one level deeper than the one before, because a skipped level (h1 → h3)
+    /// misleads screen-reader users navigating by headings.
+    previous_level: u8,
+    /// The HTML that ends the heading being written, made with its start from the heading's
+    /// text, which the start looks ahead for.
+    heading_close: Option<String>,
+    rendered: Rendered,
+    /// Every `id="…"` value written, in order (see [`HtmlIds::Known`]).
+    html_ids: Vec<String>,
+}
+
+impl Rewriter<'_> {
+    /// The event to write for `following[0]`, which the events after it follow: headings with
+    /// their ids and links, footnotes as [`Footnotes::html`] writes them, links and images
+    /// rewritten (and recorded for the checks), any other event as it is; `None` for nothing.
+    fn rewrite<'a>(
+        &mut self,
+        following: &[(Event<'a>, std::ops::Range<usize>)],
+    ) -> Option<Event<'a>> {
+        let (event, range) = &following[0];
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                Some(self.open_heading(*level, id.as_deref(), range, following))
+            }
+            Event::End(TagEnd::Heading(_)) => self.heading_close.take().map(html_event),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                // As `Footnotes::html` writes it.
+                let mut id = String::with_capacity(label.len() + 3);
+                id.push_str("fn-");
+                push_escaped_html(&mut id, label);
+                self.html_ids.push(id);
+                self.footnotes.html(event)
+            }
+            Event::FootnoteReference(_) | Event::End(TagEnd::FootnoteDefinition) => {
+                self.footnotes.html(event)
+            }
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) => Some(self.link(dest_url, title, range, following)),
+            Event::End(TagEnd::Link) => Some(Event::Html(CowStr::from("</a>"))),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let alt = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Image)));
+                self.rendered.images.push(ImageRef {
+                    source: dest_url.to_string(),
+                    alt,
+                    offset: range.start,
+                });
+                let resolved = self.resolver.resolve(dest_url);
+                let src = if matches!(resolved.kind, LinkKind::Unsafe | LinkKind::Other) {
+                    String::new()
+                } else {
+                    resolved.href
+                };
+                Some(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(src),
+                    title: title.clone(),
+                    id: id.clone(),
+                }))
+            }
+            other => Some(other.clone()),
+        }
+    }
+
+    /// The heading's start, with its id; records the heading and keeps its end for later.
+    fn open_heading<'a>(
+        &mut self,
+        written: HeadingLevel,
+        explicit_id: Option<&str>,
+        range: &std::ops::Range<usize>,
+        following: &[(Event<'a>, std::ops::Range<usize>)],
+    ) -> Event<'a> {
+        let text = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+        let written_level = level_number(written);
+        let level = if self.demote {
+            (written_level + 1).min(6)
+        } else {
+            written_level
+        }
+        .min(self.previous_level + 1);
+        self.previous_level = level;
+        let id = match explicit_id {
+            Some(explicit) => self.ids.allocate(explicit.to_string()),
+            None => self.ids.allocate(github_slug(&text)),
+        };
+        let tag = char::from(b'0' + level);
+        let escaped_id = escape_html(&id);
+        // Sized exactly, so that making it an event does not reallocate it.
+        let mut open = String::with_capacity(escaped_id.len() + 10);
+        open.push_str("<h");
+        open.push(tag);
+        open.push_str(" id=\"");
+        open.push_str(&escaped_id);
+        open.push_str("\">");
+        // Built by hand rather than with `format!`: a large build has a heading per few
+        // hundred bytes of policy, and formatting showed in its profile. Sized exactly, like
+        // `open`.
+        const LINK_START: &str = " <a class=\"heading-link\" href=\"#";
+        const LINK_MIDDLE: &str = "\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to the section: ";
+        const LINK_END: &str = "</span></a></h";
+        let mut close = String::with_capacity(
+            LINK_START.len()
+                + escaped_id.len()
+                + LINK_MIDDLE.len()
+                + escaped_len(&text)
+                + LINK_END.len()
+                + 3,
+        );
+        close.push_str(LINK_START);
+        close.push_str(&escaped_id);
+        close.push_str(LINK_MIDDLE);
+        push_escaped_html(&mut close, &text);
+        close.push_str(LINK_END);
+        close.push(tag);
+        close.push_str(">\n");
+        self.heading_close = Some(close);
+        self.html_ids.push(escaped_id);
+        self.rendered.headings.push(Heading {
+            level,
+            written_level,
+            id,
+            text,
+            offset: range.start,
+        });
+        html_event(open)
+    }
+
+    /// The link's start tag, its destination as the resolver writes it; records the link.
+    fn link<'a>(
+        &mut self,
+        destination: &str,
+        title: &str,
+        range: &std::ops::Range<usize>,
+        following: &[(Event<'a>, std::ops::Range<usize>)],
+    ) -> Event<'a> {
+        let text = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Link)));
+        self.rendered.links.push(LinkRef {
+            destination: destination.to_string(),
+            text,
+            offset: range.start,
+        });
+        let resolved = self.resolver.resolve(destination);
+        let href = if resolved.kind == LinkKind::Unsafe {
+            "#".to_string()
+        } else {
+            resolved.href
+        };
+        let rel = if resolved.kind == LinkKind::External {
+            " rel=\"noopener noreferrer\""
+        } else {
+            ""
+        };
+        let mut html = String::with_capacity(href.len() + rel.len() + title.len() + 16);
+        html.push_str("<a href=\"");
+        push_escaped_html(&mut html, &href);
+        html.push('"');
+        html.push_str(rel);
+        if !title.is_empty() {
+            html.push_str(" title=\"");
+            push_escaped_html(&mut html, title);
+            html.push('"');
+        }
+        html.push('>');
+        html_event(html)
+    }
+}
+
+fn html_event(html: String) -> Event<'static> {
+    Event::Html(CowStr::from(html))
 }
 
 /// Footnotes written as pulldown-cmark does, but with ids under `fn-`: its own ids are the bare
@@ -402,85 +499,6 @@ impl Footnotes {
             _ => return None,
         };
         Some(Event::Html(CowStr::from(html)))
-    }
-}
-
-/// Pushes an event onto `out` for the HTML writer: footnotes as [`Footnotes::html`] writes them,
-/// links and images rewritten (and recorded for the checks), any other event as it is. Takes
-/// the event borrowed, so only what goes out unchanged is cloned.
-fn push_inline<'a>(
-    event: &Event<'a>,
-    range: &std::ops::Range<usize>,
-    resolver: &dyn LinkResolver,
-    footnotes: &Footnotes,
-    rendered: &mut Rendered,
-    out: &mut Vec<Event<'a>>,
-    following: &[(Event<'a>, std::ops::Range<usize>)],
-) {
-    match event {
-        Event::FootnoteReference(_)
-        | Event::Start(Tag::FootnoteDefinition(_))
-        | Event::End(TagEnd::FootnoteDefinition) => out.extend(footnotes.html(event)),
-        Event::Start(Tag::Link {
-            dest_url, title, ..
-        }) => {
-            let text = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Link)));
-            rendered.links.push(LinkRef {
-                destination: dest_url.to_string(),
-                text,
-                offset: range.start,
-            });
-            let resolved = resolver.resolve(dest_url);
-            let href = if resolved.kind == LinkKind::Unsafe {
-                "#".to_string()
-            } else {
-                resolved.href
-            };
-            let rel = if resolved.kind == LinkKind::External {
-                " rel=\"noopener noreferrer\""
-            } else {
-                ""
-            };
-            let mut html = String::with_capacity(href.len() + rel.len() + title.len() + 16);
-            html.push_str("<a href=\"");
-            push_escaped_html(&mut html, &href);
-            html.push('"');
-            html.push_str(rel);
-            if !title.is_empty() {
-                html.push_str(" title=\"");
-                push_escaped_html(&mut html, title);
-                html.push('"');
-            }
-            html.push('>');
-            out.push(Event::Html(CowStr::from(html)));
-        }
-        Event::End(TagEnd::Link) => out.push(Event::Html(CowStr::from("</a>"))),
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let alt = text_until_end(following, |e| matches!(e, Event::End(TagEnd::Image)));
-            rendered.images.push(ImageRef {
-                source: dest_url.to_string(),
-                alt,
-                offset: range.start,
-            });
-            let resolved = resolver.resolve(dest_url);
-            let src = if matches!(resolved.kind, LinkKind::Unsafe | LinkKind::Other) {
-                String::new()
-            } else {
-                resolved.href
-            };
-            out.push(Event::Start(Tag::Image {
-                link_type: *link_type,
-                dest_url: CowStr::from(src),
-                title: title.clone(),
-                id: id.clone(),
-            }));
-        }
-        other => out.push(other.clone()),
     }
 }
 
