@@ -63,11 +63,8 @@ pub(super) fn load_config(root: &Path) -> (Option<SiteConfig>, Diagnostics) {
     (config, problems)
 }
 
-pub(super) fn decode(bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = match bytes.strip_prefix(super::BOM) {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
+pub(super) fn decode(mut bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
+    super::strip_bom(&mut bytes);
     String::from_utf8(bytes).map_err(|error| {
         let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
         let valid = std::str::from_utf8(valid).unwrap_or_default();

@@ -138,11 +138,15 @@ pub enum Texts {
 
 impl Source {
     /// A file read as `text`, kept or not as `texts` says for a file of its kind.
-    fn loaded(path: PathBuf, text: String, texts: Texts, parts: (usize, usize, [u8; 32])) -> Self {
+    fn loaded(
+        path: PathBuf,
+        mut text: String,
+        texts: Texts,
+        parts: (usize, usize, [u8; 32]),
+    ) -> Self {
         let (body_start, body_line, sha256) = parts;
         let text = match texts {
             Texts::Keep => {
-                let mut text = text;
                 // Read into a buffer of a usual file's size (`load::read_whole`).
                 text.shrink_to_fit();
                 SourceText::Kept(text)
@@ -164,9 +168,7 @@ impl Source {
             SourceText::Kept(text) => Ok(Cow::Borrowed(text)),
             SourceText::OnDisk { len } => {
                 let mut bytes = read_expected(&self.path, *len)?;
-                if bytes.starts_with(BOM) {
-                    bytes.drain(..BOM.len());
-                }
+                strip_bom(&mut bytes);
                 match String::from_utf8(bytes) {
                     Ok(text) if text.len() == *len && text.is_char_boundary(self.body_start) => {
                         Ok(Cow::Owned(text))
@@ -214,6 +216,13 @@ impl Source {
 
 /// The byte order mark some Windows editors put at the start of a UTF-8 file.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Takes a BOM off the start of `bytes`, where there is one: it is not part of the text.
+fn strip_bom(bytes: &mut Vec<u8>) {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+}
 
 /// Reads a file that held `len` bytes of text (after any BOM) when it was loaded, with one
 /// `read` when it has not changed. `std::fs::read` also asks for the file's size and reads once
